@@ -1,0 +1,129 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/jitsudo-community/terraform-provider-jitsudo/internal/api"
+)
+
+// apiError is an error that becomes the API's error body
+// `{code, message, details?, notices?}` with its HTTP status.
+type apiError struct {
+	Status  int
+	Code    string
+	Message string
+	Details map[string]any
+	Notices []string
+}
+
+func (e *apiError) Error() string { return fmt.Sprintf("%d %s: %s", e.Status, e.Code, e.Message) }
+
+func (e *apiError) body() api.Error {
+	out := api.Error{Code: e.Code, Message: e.Message}
+	if len(e.Details) > 0 {
+		d := api.ErrorDetails{AdditionalProperties: map[string]any{}}
+		for k, v := range e.Details {
+			switch k {
+			case "validation":
+				if vs, ok := v.([]api.ValidationDetail); ok {
+					d.Validation = &vs
+					continue
+				}
+			case "existing_id":
+				if s, ok := v.(string); ok {
+					d.ExistingId = &s
+					continue
+				}
+			case "max_batch_size":
+				if n, ok := v.(int); ok {
+					d.MaxBatchSize = &n
+					continue
+				}
+			}
+			d.AdditionalProperties[k] = v
+		}
+		out.Details = &d
+	}
+	if len(e.Notices) > 0 {
+		n := e.Notices
+		out.Notices = &n
+	}
+	return out
+}
+
+func errNotFound(kind, id string) *apiError {
+	return &apiError{Status: http.StatusNotFound, Code: "not_found", Message: fmt.Sprintf("%s %s not found", kind, id)}
+}
+
+func errForbidden(msg string) *apiError {
+	return &apiError{Status: http.StatusForbidden, Code: "forbidden", Message: msg}
+}
+
+func errConflict(msg, existingID string) *apiError {
+	e := &apiError{Status: http.StatusConflict, Code: "conflict", Message: msg}
+	if existingID != "" {
+		e.Details = map[string]any{"existing_id": existingID}
+	}
+	return e
+}
+
+func errPrecondition(given, current string) *apiError {
+	return &apiError{Status: http.StatusPreconditionFailed, Code: "precondition_failed",
+		Message: fmt.Sprintf("If-Match %s does not match the current ETag %s; read the object again and retry", given, current)}
+}
+
+// validation collects field findings for one request and turns them into a
+// 400 with details.validation.
+type validation struct {
+	code  string // error code of the 400: invalid_request unless set
+	items []api.ValidationDetail
+}
+
+// add records an ERROR finding at location (a JSON path into the request).
+func (v *validation) add(location, code, format string, args ...any) {
+	v.items = append(v.items, api.ValidationDetail{
+		Type: api.ValidationDetailTypeERROR, Code: code, Location: location, Message: fmt.Sprintf(format, args...),
+	})
+}
+
+// addDetail records a prepared finding (e.g. a Cedar error with line and column).
+func (v *validation) addDetail(d api.ValidationDetail) { v.items = append(v.items, d) }
+
+func (v *validation) ok() bool { return len(v.items) == 0 }
+
+// err returns nil when nothing was found, else the 400 error.
+func (v *validation) err() error {
+	if len(v.items) == 0 {
+		return nil
+	}
+	code := v.code
+	if code == "" {
+		code = "invalid_request"
+	}
+	msgs := make([]string, 0, len(v.items))
+	for _, it := range v.items {
+		msgs = append(msgs, it.Location+": "+it.Message)
+	}
+	noun := "field is"
+	if len(v.items) > 1 {
+		noun = "fields are"
+	}
+	return &apiError{
+		Status:  http.StatusBadRequest,
+		Code:    code,
+		Message: fmt.Sprintf("%d %s invalid: %s", len(v.items), noun, strings.Join(msgs, "; ")),
+		Details: map[string]any{"validation": v.items},
+	}
+}
+
+// asAPIError unwraps err to an *apiError, or nil.
+func asAPIError(err error) *apiError {
+	var ae *apiError
+	if errors.As(err, &ae) {
+		return ae
+	}
+	return nil
+}

@@ -1,0 +1,173 @@
+package server
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// timeFormat is RFC 3339 with a fixed nine-digit fraction, so stored
+// timestamps sort as strings in time order.
+const timeFormat = "2006-01-02T15:04:05.000000000Z"
+
+func (s *Server) nowString() string { return s.now().UTC().Format(timeFormat) }
+
+func parseTime(v string) time.Time {
+	t, _ := time.Parse(time.RFC3339Nano, v)
+	return t
+}
+
+// marshal is the one JSON encoding of response bodies; ETags hash its output.
+func marshal(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("marshal response: %v", err))
+	}
+	return b
+}
+
+// etagOf is the strong ETag of a representation: a hash of its JSON.
+func etagOf(v any) string {
+	sum := sha256.Sum256(marshal(v))
+	return `"` + hex.EncodeToString(sum[:8]) + `"`
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b := marshal(v)
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+}
+
+// writeObject writes a single-object representation with its ETag.
+func writeObject(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("ETag", etagOf(v))
+	writeJSON(w, status, v)
+}
+
+// writeError writes err as the API error body. Errors that are not
+// *apiError are logged and answered as a 500 without internals.
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	ae := asAPIError(err)
+	if ae == nil {
+		s.log.Error("internal error", "method", r.Method, "path", r.URL.Path, "request_id", w.Header().Get("X-Request-ID"), "error", err)
+		ae = &apiError{Status: http.StatusInternalServerError, Code: "internal", Message: "internal server error; see the server log for request " + w.Header().Get("X-Request-ID")}
+	}
+	writeJSON(w, ae.Status, ae.body())
+}
+
+// checkIfMatch enforces If-Match against the current representation.
+// An empty header always passes; "*" passes for an existing object.
+func checkIfMatch(ifMatch *string, current any) error {
+	if ifMatch == nil || strings.TrimSpace(*ifMatch) == "" {
+		return nil
+	}
+	given := strings.TrimSpace(*ifMatch)
+	if given == "*" {
+		return nil
+	}
+	cur := etagOf(current)
+	for _, t := range strings.Split(given, ",") {
+		t = strings.TrimSpace(t)
+		t = strings.TrimPrefix(t, "W/")
+		if t == cur {
+			return nil
+		}
+	}
+	return errPrecondition(given, cur)
+}
+
+const maxBodyBytes = 16 << 20
+
+// decodeBody decodes the JSON request body strictly into dst: unknown
+// fields, trailing data and type mismatches are 400s that name the field.
+func decodeBody(r *http.Request, dst any) error {
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))
+	if err != nil {
+		return &apiError{Status: http.StatusBadRequest, Code: "invalid_request", Message: "reading the request body: " + err.Error()}
+	}
+	if len(body) > maxBodyBytes {
+		return &apiError{Status: http.StatusRequestEntityTooLarge, Code: "invalid_request", Message: fmt.Sprintf("request body is larger than %d bytes", maxBodyBytes)}
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		v := &validation{}
+		v.add("", "required", "a JSON request body is required")
+		return v.err()
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		v := &validation{}
+		var typeErr *json.UnmarshalTypeError
+		var syntaxErr *json.SyntaxError
+		switch {
+		case errors.As(err, &typeErr):
+			v.add(typeErr.Field, "invalid_type", "expected %s, got JSON %s", typeErr.Type.String(), typeErr.Value)
+		case errors.As(err, &syntaxErr):
+			v.add("", "invalid_json", "the body is not valid JSON at byte %d: %v", syntaxErr.Offset, err)
+		case strings.HasPrefix(err.Error(), "json: unknown field "):
+			field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+			v.add(field, "unknown_field", "unknown field %q", field)
+		default:
+			v.add("", "invalid_json", "the body could not be decoded: %v", err)
+		}
+		return v.err()
+	}
+	if dec.More() {
+		v := &validation{}
+		v.add("", "invalid_json", "unexpected data after the JSON body")
+		return v.err()
+	}
+	return nil
+}
+
+// Pagination ---------------------------------------------------------------
+
+const (
+	defaultLimit = 50
+	maxLimit     = 250
+)
+
+// pageLimit validates the limit query parameter.
+func pageLimit(limit *int) (int, error) {
+	if limit == nil {
+		return defaultLimit, nil
+	}
+	if *limit < 1 || *limit > maxLimit {
+		v := &validation{}
+		v.add("limit", "out_of_range", "limit must be between 1 and %d, got %d", maxLimit, *limit)
+		return 0, v.err()
+	}
+	return *limit, nil
+}
+
+// encodeCursor makes an opaque cursor from the sort key of the last item.
+func encodeCursor(key any) string {
+	return base64.RawURLEncoding.EncodeToString(marshal(key))
+}
+
+// decodeCursor reads a cursor made by encodeCursor into dst; nil or empty
+// cursors leave dst untouched and report false.
+func decodeCursor(cursor *string, dst any) (bool, error) {
+	if cursor == nil || *cursor == "" {
+		return false, nil
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(*cursor)
+	if err == nil {
+		err = json.Unmarshal(raw, dst)
+	}
+	if err != nil {
+		v := &validation{}
+		v.add("cursor", "invalid_cursor", "cursor is not one this server issued; pass next_cursor from the previous page")
+		return false, v.err()
+	}
+	return true, nil
+}
