@@ -439,11 +439,17 @@ type Rule struct {
 	PolicyText          string                    `json:"policy_text"`
 	PrincipalEntityId   nullable.Nullable[string] `json:"principal_entity_id"`
 	PrincipalEntityType nullable.Nullable[string] `json:"principal_entity_type"`
-	PrincipalScopeType  ScopeType                 `json:"principal_scope_type"`
-	ResourceEntityId    nullable.Nullable[string] `json:"resource_entity_id"`
-	ResourceEntityType  nullable.Nullable[string] `json:"resource_entity_type"`
-	ResourceScopeType   ScopeType                 `json:"resource_scope_type"`
-	UpdatedAt           time.Time                 `json:"updated_at"`
+
+	// PrincipalInEntityType With `is_in`, the type of the entity the principal must be in (`principal is User in Group::"sre"`: `Group`); null means the same as `principal_entity_type`.
+	PrincipalInEntityType nullable.Nullable[string] `json:"principal_in_entity_type"`
+	PrincipalScopeType    ScopeType                 `json:"principal_scope_type"`
+	ResourceEntityId      nullable.Nullable[string] `json:"resource_entity_id"`
+	ResourceEntityType    nullable.Nullable[string] `json:"resource_entity_type"`
+
+	// ResourceInEntityType With `is_in`, the type of the entity the resource must be in; null means the same as `resource_entity_type`.
+	ResourceInEntityType nullable.Nullable[string] `json:"resource_in_entity_type"`
+	ResourceScopeType    ScopeType                 `json:"resource_scope_type"`
+	UpdatedAt            time.Time                 `json:"updated_at"`
 
 	// Validation On write responses only, the same schema findings with their location.
 	Validation *[]ValidationDetail `json:"validation,omitempty"`
@@ -463,10 +469,16 @@ type RuleCreate struct {
 	PolicyText          *string                   `json:"policy_text,omitempty"`
 	PrincipalEntityId   nullable.Nullable[string] `json:"principal_entity_id,omitempty"`
 	PrincipalEntityType nullable.Nullable[string] `json:"principal_entity_type,omitempty"`
-	PrincipalScopeType  *ScopeType                `json:"principal_scope_type,omitempty"`
-	ResourceEntityId    nullable.Nullable[string] `json:"resource_entity_id,omitempty"`
-	ResourceEntityType  nullable.Nullable[string] `json:"resource_entity_type,omitempty"`
-	ResourceScopeType   *ScopeType                `json:"resource_scope_type,omitempty"`
+
+	// PrincipalInEntityType With `is_in`, the type of the entity the principal must be in (`principal is User in Group::"sre"`: `Group`); null means the same as `principal_entity_type`.
+	PrincipalInEntityType nullable.Nullable[string] `json:"principal_in_entity_type,omitempty"`
+	PrincipalScopeType    *ScopeType                `json:"principal_scope_type,omitempty"`
+	ResourceEntityId      nullable.Nullable[string] `json:"resource_entity_id,omitempty"`
+	ResourceEntityType    nullable.Nullable[string] `json:"resource_entity_type,omitempty"`
+
+	// ResourceInEntityType With `is_in`, the type of the entity the resource must be in; null means the same as `resource_entity_type`.
+	ResourceInEntityType nullable.Nullable[string] `json:"resource_in_entity_type,omitempty"`
+	ResourceScopeType    *ScopeType                `json:"resource_scope_type,omitempty"`
 }
 
 // RuleList defines model for RuleList.
@@ -495,10 +507,16 @@ type RuleUpdate struct {
 	PolicyText          *string                   `json:"policy_text,omitempty"`
 	PrincipalEntityId   nullable.Nullable[string] `json:"principal_entity_id,omitempty"`
 	PrincipalEntityType nullable.Nullable[string] `json:"principal_entity_type,omitempty"`
-	PrincipalScopeType  *ScopeType                `json:"principal_scope_type,omitempty"`
-	ResourceEntityId    nullable.Nullable[string] `json:"resource_entity_id,omitempty"`
-	ResourceEntityType  nullable.Nullable[string] `json:"resource_entity_type,omitempty"`
-	ResourceScopeType   *ScopeType                `json:"resource_scope_type,omitempty"`
+
+	// PrincipalInEntityType With `is_in`, the type of the entity the principal must be in (`principal is User in Group::"sre"`: `Group`); null means the same as `principal_entity_type`.
+	PrincipalInEntityType nullable.Nullable[string] `json:"principal_in_entity_type,omitempty"`
+	PrincipalScopeType    *ScopeType                `json:"principal_scope_type,omitempty"`
+	ResourceEntityId      nullable.Nullable[string] `json:"resource_entity_id,omitempty"`
+	ResourceEntityType    nullable.Nullable[string] `json:"resource_entity_type,omitempty"`
+
+	// ResourceInEntityType With `is_in`, the type of the entity the resource must be in; null means the same as `resource_entity_type`.
+	ResourceInEntityType nullable.Nullable[string] `json:"resource_in_entity_type,omitempty"`
+	ResourceScopeType    *ScopeType                `json:"resource_scope_type,omitempty"`
 }
 
 // ScopeType defines model for ScopeType.
