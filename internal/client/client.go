@@ -1,0 +1,353 @@
+// Package client is the Go client of the JITSudo access API
+// (internal/api/openapi.yaml), used by the Terraform provider.
+//
+// Every operation of the contract is a typed method taking the generated
+// models of package api. Transient failures (connection errors, 429, 502,
+// 503, 504) are retried with exponential backoff and jitter, honouring
+// Retry-After; creates are safe to retry because every POST carries an
+// Idempotency-Key that stays the same across the retries of one call.
+// Failed calls return an *APIError that matches the sentinel errors of this
+// package with errors.Is.
+package client
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/hashicorp/go-cleanhttp"
+	"github.com/hashicorp/go-retryablehttp"
+)
+
+// Defaults of the zero fields of Config.
+const (
+	DefaultMaxRetries   = 4
+	DefaultRetryWaitMin = 250 * time.Millisecond
+	DefaultRetryWaitMax = 10 * time.Second
+	DefaultTimeout      = 60 * time.Second
+	DefaultUserAgent    = "terraform-provider-jitsudo/dev"
+)
+
+// maxBodyBytes bounds how much of a response body is read.
+const maxBodyBytes = 32 << 20
+
+// Config configures a Client. Zero fields take the Default* values.
+type Config struct {
+	// Endpoint is the base URL of the API, e.g. https://jitsudo.example.com.
+	Endpoint string
+	// APIKey is sent as X-API-Key. It is never logged.
+	APIKey string
+	// TenantID is the tenant UUID sent as X-Tenant-ID.
+	TenantID string
+	// UserAgent identifies the caller, e.g. "terraform-provider-jitsudo/1.2.3".
+	UserAgent string
+	// MaxRetries is how many times a failed attempt is retried (0 means
+	// DefaultMaxRetries, negative disables retries).
+	MaxRetries int
+	// RetryWaitMin and RetryWaitMax bound the wait between attempts, also
+	// when the server asks for a longer one with Retry-After.
+	RetryWaitMin, RetryWaitMax time.Duration
+	// Timeout bounds each HTTP attempt, reading the response included; it
+	// replaces HTTPClient's Timeout.
+	Timeout time.Duration
+	// HTTPClient is the client to send requests with; it is copied, not
+	// modified. Nil means a pooled client of go-cleanhttp.
+	HTTPClient *http.Client
+	// Logger receives one debug entry per HTTP attempt; nil disables logging.
+	Logger Logger
+}
+
+// Logger receives the client's debug log. Fields never contain the API key
+// or request and response bodies.
+type Logger interface {
+	Debug(ctx context.Context, msg string, fields map[string]any)
+}
+
+// Client calls the JITSudo API. It is safe for concurrent use.
+type Client struct {
+	base      *url.URL
+	apiKey    string
+	tenantID  string
+	userAgent string
+	http      *retryablehttp.Client
+}
+
+// New validates cfg and returns a Client.
+func New(cfg Config) (*Client, error) {
+	base, err := url.Parse(strings.TrimSpace(cfg.Endpoint))
+	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" || base.User != nil {
+		return nil, fmt.Errorf("invalid endpoint %q: set it to the http(s) base URL of the JITSudo API, such as https://jitsudo.example.com", cfg.Endpoint)
+	}
+	if base.RawQuery != "" || base.Fragment != "" {
+		return nil, fmt.Errorf("invalid endpoint %q: remove the query and fragment, the endpoint is a base URL", cfg.Endpoint)
+	}
+	base.Path = strings.TrimRight(base.Path, "/")
+	base.RawPath = strings.TrimRight(base.RawPath, "/")
+	if strings.TrimSpace(cfg.APIKey) == "" {
+		return nil, errors.New("missing API key: set the JITSudo API key the requests are authenticated with")
+	}
+	if _, err := uuid.Parse(cfg.TenantID); err != nil || len(cfg.TenantID) != 36 {
+		return nil, fmt.Errorf("invalid tenant ID %q: set it to your tenant's UUID, such as 2489e9ad-2ee2-8e00-8ec9-32d5f69181c0", cfg.TenantID)
+	}
+	if cfg.UserAgent == "" {
+		cfg.UserAgent = DefaultUserAgent
+	}
+	if cfg.MaxRetries == 0 {
+		cfg.MaxRetries = DefaultMaxRetries
+	}
+	if cfg.RetryWaitMin <= 0 {
+		cfg.RetryWaitMin = DefaultRetryWaitMin
+	}
+	if cfg.RetryWaitMax <= 0 {
+		cfg.RetryWaitMax = DefaultRetryWaitMax
+	}
+	if cfg.RetryWaitMin > cfg.RetryWaitMax {
+		return nil, fmt.Errorf("RetryWaitMin (%s) exceeds RetryWaitMax (%s): lower the minimum or raise the maximum", cfg.RetryWaitMin, cfg.RetryWaitMax)
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = DefaultTimeout
+	}
+
+	hc := cleanhttp.DefaultPooledClient()
+	if cfg.HTTPClient != nil {
+		c := *cfg.HTTPClient
+		hc = &c
+	}
+	hc.Timeout = cfg.Timeout
+	if hc.Transport == nil {
+		hc.Transport = http.DefaultTransport
+	}
+	hc.Transport = &transport{next: hc.Transport, log: cfg.Logger}
+
+	return &Client{
+		base:      base,
+		apiKey:    cfg.APIKey,
+		tenantID:  strings.ToLower(cfg.TenantID),
+		userAgent: cfg.UserAgent,
+		http: &retryablehttp.Client{
+			HTTPClient:   hc,
+			Logger:       nil, // disabled: transport logs, with ctx and without headers
+			RetryWaitMin: cfg.RetryWaitMin,
+			RetryWaitMax: cfg.RetryWaitMax,
+			RetryMax:     max(cfg.MaxRetries, 0),
+			CheckRetry:   checkRetry,
+			Backoff:      backoff,
+			ErrorHandler: keepLastResponse,
+		},
+	}, nil
+}
+
+// checkRetry retries connection errors and 429, 502, 503 and 504, never
+// other statuses, and stops as soon as ctx is done.
+func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	if ctx.Err() != nil {
+		return false, ctx.Err()
+	}
+	if err != nil {
+		// Retries connection errors, not TLS, scheme or redirect errors.
+		return retryablehttp.DefaultRetryPolicy(ctx, nil, err)
+	}
+	switch resp.StatusCode {
+	case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return true, nil
+	}
+	return false, nil
+}
+
+// backoff waits lo·2^attempt with jitter (between half and all of it, at
+// least lo), or the server's Retry-After if longer, never more than hi.
+func backoff(lo, hi time.Duration, attempt int, resp *http.Response) time.Duration {
+	d := hi
+	if attempt < 63 && lo <= hi>>attempt { // no overflow
+		d = lo << attempt
+	}
+	wait := max(d/2+rand.N(d/2+1), lo)
+	if resp != nil {
+		if ra, ok := retryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
+			wait = max(wait, ra)
+		}
+	}
+	return min(wait, hi)
+}
+
+// retryAfter parses a Retry-After value: delay seconds or an HTTP date.
+func retryAfter(v string, now time.Time) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if s, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if s < 0 {
+			return 0, false
+		}
+		return time.Duration(min(s, int64(24*time.Hour/time.Second))) * time.Second, true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(t.Sub(now), 0), true
+	}
+	return 0, false
+}
+
+// keepLastResponse hands the last response to the caller when retries are
+// exhausted, so that it becomes an APIError rather than a generic error.
+func keepLastResponse(resp *http.Response, err error, _ int) (*http.Response, error) {
+	if err == nil && resp != nil {
+		return resp, nil
+	}
+	if resp != nil {
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4096))
+		_ = resp.Body.Close()
+	}
+	return nil, err
+}
+
+// callState follows one logical call through its attempts.
+type callState struct{ attempts int }
+
+type callStateKey struct{}
+
+// transport counts the attempts of each call and, with a Logger, logs each
+// one: method, path, status or error, attempt, duration and request id. It
+// never logs headers (the API key) or bodies.
+type transport struct {
+	next http.RoundTripper
+	log  Logger
+}
+
+func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	attempt := 0
+	if st, ok := req.Context().Value(callStateKey{}).(*callState); ok {
+		st.attempts++ // attempts of one call are sequential
+		attempt = st.attempts
+	}
+	start := time.Now()
+	resp, err := t.next.RoundTrip(req)
+	if t.log == nil {
+		return resp, err
+	}
+	fields := map[string]any{
+		"method":      req.Method,
+		"path":        req.URL.EscapedPath(),
+		"attempt":     attempt,
+		"duration_ms": time.Since(start).Milliseconds(),
+	}
+	if err != nil {
+		fields["error"] = err.Error()
+	} else {
+		fields["status"] = resp.StatusCode
+		fields["request_id"] = resp.Header.Get("X-Request-ID")
+		if ra := resp.Header.Get("Retry-After"); ra != "" {
+			fields["retry_after"] = ra
+		}
+	}
+	t.log.Debug(req.Context(), "jitsudo API request", fields)
+	return resp, err
+}
+
+// CloseIdleConnections lets retryablehttp close the pooled connections.
+func (t *transport) CloseIdleConnections() {
+	if ci, ok := t.next.(interface{ CloseIdleConnections() }); ok {
+		ci.CloseIdleConnections()
+	}
+}
+
+// request describes one logical call.
+type request struct {
+	method string
+	path   string // escaped, from pathf
+	query  url.Values
+	body   any // JSON-encoded when not nil
+	noAuth bool
+}
+
+// do performs r with retries and decodes a 2xx JSON body into out (if not
+// nil); any other final status is an *APIError.
+func (c *Client) do(ctx context.Context, r request, out any, opts []Option) error {
+	o := applyOptions(opts)
+	var body any // nil, or the JSON bytes: retryablehttp rewinds them for each attempt
+	if r.body != nil {
+		b, err := json.Marshal(r.body)
+		if err != nil {
+			return fmt.Errorf("jitsudo API: %s %s: encoding the request: %w", r.method, r.path, err)
+		}
+		body = b
+	}
+	u := *c.base
+	u.RawPath = c.base.EscapedPath() + r.path // keeps %2F inside a segment
+	u.Path, _ = url.PathUnescape(u.RawPath)
+	u.RawQuery = r.query.Encode()
+
+	st := &callState{}
+	ctx = context.WithValue(ctx, callStateKey{}, st)
+	req, err := retryablehttp.NewRequestWithContext(ctx, r.method, u.String(), body)
+	if err != nil {
+		return fmt.Errorf("jitsudo API: %s %s: %w", r.method, r.path, err)
+	}
+	h := req.Header
+	h.Set("Accept", "application/json")
+	h.Set("User-Agent", c.userAgent)
+	if body != nil {
+		h.Set("Content-Type", "application/json")
+	}
+	if !r.noAuth {
+		h.Set("X-API-Key", c.apiKey)
+		h.Set("X-Tenant-ID", c.tenantID)
+	}
+	if r.method == http.MethodPost {
+		h.Set("Idempotency-Key", uuid.NewString()) // once per call, reused by its retries
+	}
+	if o.ifMatch != "" {
+		h.Set("If-Match", o.ifMatch)
+	}
+
+	resp, err := c.http.Do(req)
+	if err != nil {
+		if ctx.Err() != nil {
+			return fmt.Errorf("jitsudo API: %s %s: %w", r.method, r.path, ctx.Err())
+		}
+		return fmt.Errorf("jitsudo API: %s %s: giving up after %d attempt(s): %w", r.method, r.path, max(st.attempts, 1), err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes))
+	if o.response != nil {
+		*o.response = Response{
+			StatusCode: resp.StatusCode,
+			ETag:       resp.Header.Get("ETag"),
+			RequestID:  resp.Header.Get("X-Request-ID"),
+			Replayed:   resp.Header.Get("Idempotent-Replayed") == "true",
+			Attempts:   st.attempts,
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("jitsudo API: %s %s: reading the response: %w", r.method, r.path, err)
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return newAPIError(resp, data)
+	}
+	if out == nil || resp.StatusCode == http.StatusNoContent {
+		return nil
+	}
+	if err := json.Unmarshal(data, out); err != nil {
+		return fmt.Errorf("jitsudo API: %s %s: decoding the %d response (request id %s): %w", r.method, r.path, resp.StatusCode, resp.Header.Get("X-Request-ID"), err)
+	}
+	return nil
+}
+
+// pathf formats an API path, escaping each argument as one path segment
+// (so an ARN's "/" is sent as %2F).
+func pathf(format string, segments ...string) string {
+	args := make([]any, len(segments))
+	for i, s := range segments {
+		args[i] = url.PathEscape(s)
+	}
+	return fmt.Sprintf(format, args...)
+}
