@@ -166,9 +166,11 @@ type AwsRole struct {
 	Roles []RoleRef `json:"roles"`
 
 	// Source The directory source it was discovered in.
-	Source  openapi_types.UUID `json:"source"`
-	Status  AwsRoleStatus      `json:"status"`
-	Updated time.Time          `json:"updated"`
+	Source openapi_types.UUID `json:"source"`
+	Status AwsRoleStatus      `json:"status"`
+
+	// Updated When the role last changed: its discovered attributes, its status or its mapped roles.
+	Updated time.Time `json:"updated"`
 }
 
 // AwsRoleList defines model for AwsRoleList.
@@ -206,7 +208,7 @@ type Effect string
 
 // Error defines model for Error.
 type Error struct {
-	// Code Machine-readable error code (`not_found`, `tenant_mismatch`, `invalid_request`, `invalid_cedar`, `conflict`, `precondition_failed`, `rate_limited`, `unauthenticated`, `forbidden`, `batch_too_large`, `idempotency_conflict`, `unavailable`, `internal`).
+	// Code Machine-readable error code (`not_found`, `tenant_mismatch`, `invalid_request`, `invalid_cedar`, `conflict`, `precondition_failed`, `rate_limited`, `unauthenticated`, `forbidden`, `batch_too_large`, `idempotency_conflict`, `method_not_allowed`, `unavailable`, `bad_gateway`, `gateway_timeout`, `internal`).
 	Code string `json:"code"`
 
 	// Details Additional context. Known keys are listed; others may appear.
@@ -306,7 +308,7 @@ type Policy struct {
 	MaxDurationSeconds     int                       `json:"max_duration_seconds"`
 	Name                   string                    `json:"name"`
 
-	// Notices On write responses only, Cedar schema notices about the rules.
+	// Notices On write responses only, Cedar notices about the rules parsed from `cedar_policy_set` ("cedar_policy_set (statement 2): ..."). Not part of the representation the ETag hashes.
 	Notices             *[]string                 `json:"notices,omitempty"`
 	NotificationChannel nullable.Nullable[string] `json:"notification_channel"`
 
@@ -428,14 +430,14 @@ type Rule struct {
 	// Notice User-facing message for this rule.
 	Notice nullable.Nullable[string] `json:"notice"`
 
-	// Notices On write responses only, Cedar schema notices.
+	// Notices On write responses only, Cedar schema notices ("location: message"). Not part of the representation the ETag hashes.
 	Notices *[]string `json:"notices,omitempty"`
 
 	// Ordinal Evaluation order within the policy; stable, gaps allowed, ties by `created_at`.
 	Ordinal  int                `json:"ordinal"`
 	PolicyId openapi_types.UUID `json:"policy_id"`
 
-	// PolicyText Assembled Cedar text of this rule.
+	// PolicyText The rule's Cedar statement as the server assembled it from the structured fields; canonical (see `createRule`).
 	PolicyText          string                    `json:"policy_text"`
 	PrincipalEntityId   nullable.Nullable[string] `json:"principal_entity_id"`
 	PrincipalEntityType nullable.Nullable[string] `json:"principal_entity_type"`
@@ -451,7 +453,7 @@ type Rule struct {
 	ResourceScopeType    ScopeType                 `json:"resource_scope_type"`
 	UpdatedAt            time.Time                 `json:"updated_at"`
 
-	// Validation On write responses only, the same schema findings with their location.
+	// Validation On write responses only, the same findings (schema warnings, dropped annotations) with type, code and location. Not part of the representation the ETag hashes.
 	Validation *[]ValidationDetail `json:"validation,omitempty"`
 }
 
@@ -530,7 +532,7 @@ type UpsertResult struct {
 
 // ValidationDetail defines model for ValidationDetail.
 type ValidationDetail struct {
-	// Code Machine-readable check, e.g. `required`, `too_long`, `invalid_uuid`, `invalid_duration`, `cedar_syntax`, `schema`.
+	// Code Machine-readable check, e.g. `required`, `null_not_allowed`, `too_long`, `out_of_range`, `unknown_field`, `invalid_type`, `invalid_uuid`, `invalid_arn`, `invalid_account_id`, `invalid_duration`, `duplicate`, `not_found`, `conflicting_field`, `exceeds_maximum`, `invalid_cursor`, `cedar_syntax`, `cedar_statement_count`, `cedar_unsupported`, `annotations_dropped`, `schema`.
 	Code string `json:"code"`
 
 	// Column With Cedar findings, the 1-based column within that line.
@@ -590,6 +592,9 @@ type PreconditionFailed = Error
 // RateLimited defines model for RateLimited.
 type RateLimited = Error
 
+// ServerError defines model for ServerError.
+type ServerError = Error
+
 // Unauthenticated defines model for Unauthenticated.
 type Unauthenticated = Error
 
@@ -598,10 +603,10 @@ type ListPermissionSetsParams struct {
 	// Limit Page size.
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 
-	// Cursor The `next_cursor` of the previous page.
+	// Cursor The `next_cursor` of the previous page of the same list; a cursor of another list is a 400 at `cursor`.
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 
-	// AccountId Only sets of this AWS account.
+	// AccountId Only sets of this AWS account (12 digits; anything else is a 400).
 	AccountId *string `form:"account_id,omitempty" json:"account_id,omitempty"`
 }
 
@@ -622,7 +627,7 @@ type ListAwsRolesParams struct {
 	// Limit Page size.
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 
-	// Cursor The `next_cursor` of the previous page.
+	// Cursor The `next_cursor` of the previous page of the same list; a cursor of another list is a 400 at `cursor`.
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 
 	// Refresh Rescan the AWS directories before listing.
@@ -655,7 +660,7 @@ type ListPoliciesParams struct {
 	// Limit Page size.
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 
-	// Cursor The `next_cursor` of the previous page.
+	// Cursor The `next_cursor` of the previous page of the same list; a cursor of another list is a 400 at `cursor`.
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 
 	// Name Only the policy with exactly this name.
@@ -685,7 +690,7 @@ type ListRulesParams struct {
 	// Limit Page size.
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 
-	// Cursor The `next_cursor` of the previous page.
+	// Cursor The `next_cursor` of the previous page of the same list; a cursor of another list is a 400 at `cursor`.
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
@@ -712,7 +717,7 @@ type ListRolesParams struct {
 	// Limit Page size.
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 
-	// Cursor The `next_cursor` of the previous page.
+	// Cursor The `next_cursor` of the previous page of the same list; a cursor of another list is a 400 at `cursor`.
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 
 	// Name Only the role with exactly this name.

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -28,6 +29,8 @@ import (
 // kin-openapi routes on the decoded path, where an ARN's %2F would split
 // the segment.
 const slash = "\x1fSLASH\x1f"
+
+var escapedSlash = regexp.MustCompile(`(?i)%2F`)
 
 // Validator checks traffic to the wrapped handler against the contract.
 type Validator struct {
@@ -133,7 +136,7 @@ func (v *Validator) check(r *http.Request, reqBody []byte, status int, header ht
 	where := r.Method + " " + r.URL.RequestURI()
 	routed := r.Clone(r.Context())
 	u := *r.URL
-	if p, err := url.PathUnescape(strings.ReplaceAll(r.URL.EscapedPath(), "%2F", slash)); err == nil {
+	if p, err := url.PathUnescape(escapedSlash.ReplaceAllString(r.URL.EscapedPath(), slash)); err == nil {
 		u.Path, u.RawPath = p, ""
 	}
 	routed.URL = &u

@@ -19,14 +19,20 @@ import (
 type Options struct {
 	// DBPath is the SQLite file; ":memory:" or "" for an ephemeral database.
 	DBPath string
-	// RolesFile is the discovery source (JSON, see roles.go); "" for none.
+	// RolesFile is the discovery source (JSON, see discovery.go); "" for
+	// none. It is read at start, by EnsureTenant and on
+	// GET /v1/aws/roles?refresh=true, so edits apply without a restart.
 	RolesFile string
 	// CedarSchema is the Cedar schema text rules are validated against;
 	// "" for the built-in default of the access broker.
 	CedarSchema string
 	// Faults is a fault-injection spec such as
 	// "rate=0.2,codes=429:503,latency=50ms" (see faults.go); "" for none.
+	// SetFaults changes it at runtime.
 	Faults string
+	// FaultSeed seeds the random choices of fault injection when the spec
+	// has no seed=; 0 means a random seed.
+	FaultSeed int64
 	// RateLimit is the allowed requests per second per tenant; 0 for none.
 	RateLimit float64
 	// MaxBatch bounds bulk requests; 0 means 1000.

@@ -1,0 +1,370 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/oapi-codegen/nullable"
+
+	"github.com/jitsudo-community/terraform-provider-jitsudo/internal/api"
+)
+
+// maxMappingItems bounds the body of PUT /v1/aws/roles/{id}/roles (the
+// contract's maxItems).
+const maxMappingItems = 1000
+
+// nameIDCursor is the cursor of lists ordered by (name, id).
+type nameIDCursor struct {
+	List string `json:"l"`
+	Name string `json:"n"`
+	ID   string `json:"i"`
+}
+
+// readNameIDCursor decodes a cursor of the list named list.
+func readNameIDCursor(cursor *string, list string) (*nameIDCursor, error) {
+	var c nameIDCursor
+	ok, err := decodeCursor(cursor, &c)
+	if err != nil || !ok {
+		return nil, err
+	}
+	if c.List != list {
+		v := &validation{}
+		v.add("cursor", "invalid_cursor", "cursor belongs to another list; pass next_cursor from the previous page of this list")
+		return nil, v.err()
+	}
+	return &c, nil
+}
+
+// nextNameIDCursor is next_cursor of a page: null on the last one.
+func nextNameIDCursor(hasMore bool, list, name, id string) nullable.Nullable[string] {
+	if !hasMore {
+		return nullable.NewNullNullable[string]()
+	}
+	return nullable.NewNullableWithValue(encodeCursor(nameIDCursor{List: list, Name: name, ID: id}))
+}
+
+// ListAwsRoles lists the tenant's discovered AWS roles by name, then id;
+// refresh=true rescans the discovery file first, in the same transaction.
+func (s *Server) ListAwsRoles(w http.ResponseWriter, r *http.Request, params api.ListAwsRolesParams) {
+	ctx := r.Context()
+	tenant := tenantID(ctx)
+	limit, err := pageLimit(params.Limit)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if params.Status != nil && !params.Status.Valid() {
+		v := &validation{}
+		v.add("status", "invalid_enum", "status must be OK or MISSING, got %q", truncate(string(*params.Status), 80))
+		s.writeError(w, r, v.err())
+		return
+	}
+	after, err := readNameIDCursor(params.Cursor, "aws_roles")
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	var source *rolesFile
+	if params.Refresh != nil && *params.Refresh {
+		if source, err = s.discoverySource(); err != nil {
+			s.log.Error("rescan failed", "request_id", stateOf(r).requestID, "error", err)
+			s.writeError(w, r, &apiError{Status: http.StatusInternalServerError, Code: "internal",
+				Message: "rescanning the discovery source failed; fix the roles file of jitsudo-local and retry: " + err.Error()})
+			return
+		}
+	}
+
+	var out api.AwsRoleList
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := s.scanTenant(ctx, tx, tenant, source); err != nil {
+			return err
+		}
+		q := `SELECT id, name, arn, description, source, status, updated FROM aws_roles WHERE tenant_id = ?`
+		args := []any{tenant}
+		if params.Name != nil {
+			q += ` AND name = ?`
+			args = append(args, *params.Name)
+		}
+		if params.Arn != nil {
+			q += ` AND arn = ?`
+			args = append(args, *params.Arn)
+		}
+		if params.Source != nil {
+			q += ` AND source = ?`
+			args = append(args, strings.ToLower(params.Source.String()))
+		}
+		if params.Status != nil {
+			q += ` AND status = ?`
+			args = append(args, string(*params.Status))
+		}
+		if after != nil {
+			q += ` AND (name > ? OR (name = ? AND id > ?))`
+			args = append(args, after.Name, after.Name, after.ID)
+		}
+		q += ` ORDER BY name, id LIMIT ?`
+		args = append(args, limit+1)
+		roles, err := queryAwsRoles(ctx, tx, q, args...)
+		if err != nil {
+			return err
+		}
+		hasMore := len(roles) > limit
+		if hasMore {
+			roles = roles[:limit]
+		}
+		if err := attachMappedRoles(ctx, tx, tenant, roles); err != nil {
+			return err
+		}
+		out = api.AwsRoleList{Data: roles, HasMore: hasMore, NextCursor: nullable.NewNullNullable[string]()}
+		if hasMore {
+			last := roles[len(roles)-1]
+			out.NextCursor = nextNameIDCursor(true, "aws_roles", last.Name, last.Id.String())
+		}
+		return nil
+	})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// GetAwsRole answers one AWS role with its mapped roles.
+func (s *Server) GetAwsRole(w http.ResponseWriter, r *http.Request, awsRoleId api.AwsRoleID) {
+	ctx := r.Context()
+	var role api.AwsRole
+	err := s.inTx(ctx, func(tx *sql.Tx) (err error) {
+		role, err = loadAwsRole(ctx, tx, tenantID(ctx), awsRoleId)
+		return err
+	})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeObject(w, http.StatusOK, role)
+}
+
+// GetAwsRoleMapping answers the internal roles an AWS role grants, by name.
+func (s *Server) GetAwsRoleMapping(w http.ResponseWriter, r *http.Request, awsRoleId api.AwsRoleID) {
+	ctx := r.Context()
+	var out api.RoleRefList
+	err := s.inTx(ctx, func(tx *sql.Tx) (err error) {
+		out, err = loadMapping(ctx, tx, tenantID(ctx), awsRoleId)
+		return err
+	})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeObject(w, http.StatusOK, out)
+}
+
+// SetAwsRoleMapping replaces the internal roles an AWS role grants. The
+// body is a JSON array of {"id": "<role uuid>"}; [] clears the set;
+// duplicates collapse; malformed and unknown ids are a 400 naming each
+// (`[2].id`). If-Match takes the ETag of GET .../roles. Answers the new
+// mapping as that GET does.
+func (s *Server) SetAwsRoleMapping(w http.ResponseWriter, r *http.Request, awsRoleId api.AwsRoleID, params api.SetAwsRoleMappingParams) {
+	ctx := r.Context()
+	tenant := tenantID(ctx)
+	var items []json.RawMessage
+	if err := decodeBody(r, &items); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if items == nil {
+		v := &validation{}
+		v.add("", "invalid_type", `the body must be a JSON array of role references such as [{"id": "2489e9ad-2ee2-4e00-8ec9-32d5f69181c0"}], or [] to clear`)
+		s.writeError(w, r, v.err())
+		return
+	}
+	if len(items) > maxMappingItems {
+		s.writeError(w, r, &apiError{Status: http.StatusBadRequest, Code: "batch_too_large",
+			Message: fmt.Sprintf("the body lists %d roles; at most %d are allowed", len(items), maxMappingItems),
+			Details: map[string]any{"max_batch_size": maxMappingItems}})
+		return
+	}
+	// Shape of each item; ids are checked against the tenant's roles below.
+	v := &validation{}
+	ids := make([]string, len(items)) // "" for invalid items
+	for i, raw := range items {
+		loc := fmt.Sprintf("[%d]", i)
+		var item map[string]json.RawMessage
+		if err := json.Unmarshal(raw, &item); err != nil || item == nil {
+			v.add(loc, "invalid_type", `%s must be an object such as {"id": "2489e9ad-2ee2-4e00-8ec9-32d5f69181c0"}`, loc)
+			continue
+		}
+		for k := range item {
+			if k != "id" {
+				v.add(loc+"."+k, "unknown_field", "unknown field %q; a role reference has only id", k)
+			}
+		}
+		rawID, ok := item["id"]
+		if !ok {
+			v.add(loc+".id", "required", "%s.id is required", loc)
+			continue
+		}
+		var str string
+		if err := json.Unmarshal(rawID, &str); err != nil || bytes.Equal(bytes.TrimSpace(rawID), []byte("null")) {
+			v.add(loc+".id", "invalid_type", "%s.id must be a string holding a role UUID", loc)
+			continue
+		}
+		id, ok := canonicalUUID(str)
+		if !ok {
+			v.add(loc+".id", "invalid_uuid", "%s.id must be a UUID such as 2489e9ad-2ee2-4e00-8ec9-32d5f69181c0, got %q", loc, truncate(str, 80))
+			continue
+		}
+		ids[i] = id
+	}
+
+	var out api.RoleRefList
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		current, err := loadMapping(ctx, tx, tenant, awsRoleId)
+		if err != nil {
+			return err
+		}
+		if err := checkIfMatch(params.IfMatch, current); err != nil {
+			return err
+		}
+		want := map[string]bool{}
+		for i, id := range ids {
+			if id == "" || want[id] {
+				continue
+			}
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM roles WHERE tenant_id = ? AND id = ?`, tenant, id).Scan(&n); err != nil {
+				return err
+			}
+			if n == 0 {
+				v.add(fmt.Sprintf("[%d].id", i), "unknown_role", "role %s does not exist; list the roles with GET /v1/roles", id)
+				continue
+			}
+			want[id] = true
+		}
+		if err := v.err(); err != nil {
+			return err
+		}
+		same := len(want) == len(current.Data)
+		for _, ref := range current.Data {
+			same = same && want[ref.Id.String()]
+		}
+		if !same {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM aws_role_mappings WHERE tenant_id = ? AND aws_role_id = ?`, tenant, awsRoleId.String()); err != nil {
+				return err
+			}
+			for id := range want {
+				if _, err := tx.ExecContext(ctx, `INSERT INTO aws_role_mappings (tenant_id, aws_role_id, role_id) VALUES (?, ?, ?)`,
+					tenant, awsRoleId.String(), id); err != nil {
+					return err
+				}
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE aws_roles SET updated = ? WHERE tenant_id = ? AND id = ?`,
+				s.nowString(), tenant, awsRoleId.String()); err != nil {
+				return err
+			}
+		}
+		out, err = loadMapping(ctx, tx, tenant, awsRoleId)
+		return err
+	})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeObject(w, http.StatusOK, out)
+}
+
+// queryAwsRoles runs q, which selects id, name, arn, description, source,
+// status, updated of aws_roles; roles[] is left empty.
+func queryAwsRoles(ctx context.Context, tx *sql.Tx, q string, args ...any) ([]api.AwsRole, error) {
+	rows, err := tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []api.AwsRole{}
+	for rows.Next() {
+		var id, name, arn, source, status, updated string
+		var desc sql.NullString
+		if err := rows.Scan(&id, &name, &arn, &desc, &source, &status, &updated); err != nil {
+			return nil, err
+		}
+		role := api.AwsRole{Name: name, Arn: arn, Description: optionalString(desc),
+			Status: api.AwsRoleStatus(status), Updated: parseTime(updated), Roles: []api.RoleRef{}}
+		if role.Id, err = uuid.Parse(id); err != nil {
+			return nil, fmt.Errorf("stored AWS role id %q: %w", id, err)
+		}
+		if role.Source, err = uuid.Parse(source); err != nil {
+			return nil, fmt.Errorf("stored source id %q: %w", source, err)
+		}
+		out = append(out, role)
+	}
+	return out, rows.Err()
+}
+
+// attachMappedRoles fills roles[] of each AWS role, sorted by name, then id.
+func attachMappedRoles(ctx context.Context, tx *sql.Tx, tenant string, roles []api.AwsRole) error {
+	if len(roles) == 0 {
+		return nil
+	}
+	index := map[string]int{}
+	args := []any{tenant}
+	marks := make([]string, len(roles))
+	for i, role := range roles {
+		index[role.Id.String()] = i
+		args = append(args, role.Id.String())
+		marks[i] = "?"
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT m.aws_role_id, r.id, r.name FROM aws_role_mappings m
+		JOIN roles r ON r.tenant_id = m.tenant_id AND r.id = m.role_id
+		WHERE m.tenant_id = ? AND m.aws_role_id IN (`+strings.Join(marks, ",")+`)
+		ORDER BY r.name, r.id`, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var awsID, id, name string
+		if err := rows.Scan(&awsID, &id, &name); err != nil {
+			return err
+		}
+		ref := api.RoleRef{Name: name}
+		if ref.Id, err = uuid.Parse(id); err != nil {
+			return fmt.Errorf("stored role id %q: %w", id, err)
+		}
+		i := index[awsID]
+		roles[i].Roles = append(roles[i].Roles, ref)
+	}
+	return rows.Err()
+}
+
+// loadAwsRole reads one AWS role of tenant with its mapped roles; 404 if
+// the tenant has no such role.
+func loadAwsRole(ctx context.Context, tx *sql.Tx, tenant string, id api.AwsRoleID) (api.AwsRole, error) {
+	roles, err := queryAwsRoles(ctx, tx, `SELECT id, name, arn, description, source, status, updated
+		FROM aws_roles WHERE tenant_id = ? AND id = ?`, tenant, strings.ToLower(id.String()))
+	if err != nil {
+		return api.AwsRole{}, err
+	}
+	if len(roles) == 0 {
+		return api.AwsRole{}, errNotFound("AWS role", id.String())
+	}
+	if err := attachMappedRoles(ctx, tx, tenant, roles); err != nil {
+		return api.AwsRole{}, err
+	}
+	return roles[0], nil
+}
+
+// loadMapping is the representation of GET /v1/aws/roles/{id}/roles.
+func loadMapping(ctx context.Context, tx *sql.Tx, tenant string, id api.AwsRoleID) (api.RoleRefList, error) {
+	role, err := loadAwsRole(ctx, tx, tenant, id)
+	if err != nil {
+		return api.RoleRefList{}, err
+	}
+	// roles[] is already ordered by name, then id.
+	return api.RoleRefList{Data: role.Roles, HasMore: false, NextCursor: nullable.NewNullNullable[string]()}, nil
+}

@@ -1,0 +1,400 @@
+package server
+
+// Discovery: the AWS roles and internal roles of jitsudo-local come from a
+// JSON file that stands in for the AWS directories a real broker scans
+// (Options.RolesFile, -roles). Format (see cmd/jitsudo-local/README.md):
+//
+//	{
+//	  "roles": [
+//	    {"id": "<uuid, optional>", "name": "sre", "description": "..."}
+//	  ],
+//	  "sources": [
+//	    {"id": "<uuid, optional>", "name": "aws-prod", "aws_roles": [
+//	      {"id": "<uuid, optional>", "name": "Admin",
+//	       "arn": "arn:aws:iam::123456789012:role/Admin", "description": "..."}
+//	    ]}
+//	  ]
+//	}
+//
+// Omitted ids are derived (UUID v5): an internal role's from the tenant and
+// its name, a source's from its name, an AWS role's from the tenant and its
+// ARN, so they are stable across scans and restarts and differ between
+// tenants. An AWS role's name defaults to the last segment of its ARN.
+//
+// A scan applies the file to one tenant in one transaction: internal roles
+// and AWS roles are inserted or updated (`updated` changes only when
+// something did); AWS roles of the tenant that are no longer in the file
+// become MISSING and keep their mappings, and become OK again when they
+// reappear; internal roles no longer in the file are deleted together with
+// their mappings.
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+)
+
+// rolesFile is the discovery source.
+type rolesFile struct {
+	Roles   []fileRole   `json:"roles"`
+	Sources []fileSource `json:"sources"`
+}
+
+type fileRole struct {
+	ID          string  `json:"id,omitempty"`
+	Name        string  `json:"name"`
+	Description *string `json:"description,omitempty"`
+}
+
+type fileSource struct {
+	ID       string        `json:"id,omitempty"`
+	Name     string        `json:"name"`
+	AwsRoles []fileAwsRole `json:"aws_roles"`
+}
+
+type fileAwsRole struct {
+	ID          string  `json:"id,omitempty"`
+	Name        string  `json:"name,omitempty"`
+	ARN         string  `json:"arn"`
+	Description *string `json:"description,omitempty"`
+}
+
+// iamRoleARN matches IAM role ARNs in any partition, with optional paths.
+var iamRoleARN = regexp.MustCompile(`^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/([\w+=,.@-]+/)*[\w+=,.@-]{1,64}$`)
+
+// discoveryNamespace is the UUID v5 namespace of derived ids.
+var discoveryNamespace = uuid.NewSHA1(uuid.NameSpaceURL, []byte("https://github.com/jitsudo-community/terraform-provider-jitsudo/jitsudo-local/discovery"))
+
+func derivedID(parts ...string) string {
+	return uuid.NewSHA1(discoveryNamespace, []byte(strings.Join(parts, "\x00"))).String()
+}
+
+// loadRolesFile reads and validates the discovery file at path. Every
+// problem is reported, each naming its entry (`sources[1].aws_roles[2].arn`).
+func loadRolesFile(path string) (*rolesFile, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("roles file: %w", err)
+	}
+	f, err := parseRolesFile(data)
+	if err != nil {
+		return nil, fmt.Errorf("roles file %s: %w", path, err)
+	}
+	return f, nil
+}
+
+// parseRolesFile decodes and validates a discovery file strictly.
+func parseRolesFile(data []byte) (*rolesFile, error) {
+	var f rolesFile
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&f); err != nil {
+		var syn *json.SyntaxError
+		var typ *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &syn):
+			return nil, fmt.Errorf("not valid JSON at byte %d: %v", syn.Offset, err)
+		case errors.As(err, &typ):
+			return nil, fmt.Errorf("%s: expected %s, got JSON %s", typ.Field, typ.Type, typ.Value)
+		case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
+			return nil, errors.New("the JSON ends too early (an unclosed object or array?)")
+		case strings.HasPrefix(err.Error(), "json: unknown field "):
+			return nil, fmt.Errorf("%s (known fields: roles[].id/name/description, sources[].id/name/aws_roles, aws_roles[].id/name/arn/description)", strings.TrimPrefix(err.Error(), "json: "))
+		}
+		return nil, err
+	}
+	if dec.More() {
+		return nil, errors.New("unexpected data after the JSON object")
+	}
+
+	var problems []string
+	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+	checkID := func(loc, id string, seen map[string]string) string {
+		if id == "" {
+			return ""
+		}
+		c, ok := canonicalUUID(id)
+		if !ok {
+			bad("%s.id: %q is not a UUID (omit it to derive one)", loc, id)
+			return ""
+		}
+		if prev, dup := seen[c]; dup {
+			bad("%s.id: %s is also the id of %s", loc, c, prev)
+		}
+		seen[c] = loc
+		return c
+	}
+	checkText := func(loc, field, s string, max int, required bool) {
+		switch {
+		case s == "" && required:
+			bad("%s.%s is required", loc, field)
+		case strings.TrimSpace(s) != s:
+			bad("%s.%s %q has leading or trailing spaces", loc, field, s)
+		case utf8.RuneCountInString(s) > max:
+			bad("%s.%s is longer than %d characters", loc, field, max)
+		}
+	}
+
+	roleIDs, roleNames := map[string]string{}, map[string]string{}
+	for i := range f.Roles {
+		r := &f.Roles[i]
+		loc := fmt.Sprintf("roles[%d]", i)
+		r.ID = checkID(loc, r.ID, roleIDs)
+		checkText(loc, "name", r.Name, 128, true)
+		if prev, dup := roleNames[r.Name]; dup && r.Name != "" {
+			bad("%s.name: %q is also the name of %s", loc, r.Name, prev)
+		}
+		roleNames[r.Name] = loc
+		if r.Description != nil {
+			checkText(loc, "description", *r.Description, 1024, false)
+		}
+	}
+	sourceIDs, sourceNames, awsIDs, arns := map[string]string{}, map[string]string{}, map[string]string{}, map[string]string{}
+	for i := range f.Sources {
+		src := &f.Sources[i]
+		loc := fmt.Sprintf("sources[%d]", i)
+		src.ID = checkID(loc, src.ID, sourceIDs)
+		checkText(loc, "name", src.Name, 128, true)
+		if prev, dup := sourceNames[src.Name]; dup && src.Name != "" {
+			bad("%s.name: %q is also the name of %s", loc, src.Name, prev)
+		}
+		sourceNames[src.Name] = loc
+		for j := range src.AwsRoles {
+			ar := &src.AwsRoles[j]
+			aloc := fmt.Sprintf("%s.aws_roles[%d]", loc, j)
+			ar.ID = checkID(aloc, ar.ID, awsIDs)
+			switch {
+			case ar.ARN == "":
+				bad("%s.arn is required", aloc)
+			case !iamRoleARN.MatchString(ar.ARN):
+				bad("%s.arn: %q is not an IAM role ARN such as arn:aws:iam::123456789012:role/Admin", aloc, ar.ARN)
+			default:
+				if prev, dup := arns[ar.ARN]; dup {
+					bad("%s.arn: %s is also the ARN of %s", aloc, ar.ARN, prev)
+				}
+				arns[ar.ARN] = aloc
+			}
+			if ar.Name == "" && iamRoleARN.MatchString(ar.ARN) {
+				ar.Name = ar.ARN[strings.LastIndex(ar.ARN, "/")+1:]
+			}
+			// An empty name is reported only with a valid ARN (it is derived from it).
+			checkText(aloc, "name", ar.Name, 256, iamRoleARN.MatchString(ar.ARN))
+			if ar.Description != nil {
+				checkText(aloc, "description", *ar.Description, 1024, false)
+			}
+		}
+	}
+	if len(problems) > 0 {
+		return nil, fmt.Errorf("%d problem(s): %s", len(problems), strings.Join(problems, "; "))
+	}
+	for i := range f.Sources {
+		if f.Sources[i].ID == "" {
+			f.Sources[i].ID = derivedID("source", f.Sources[i].Name)
+		}
+	}
+	return &f, nil
+}
+
+// discoverySource reads the configured discovery file again; nil when no
+// file is configured.
+func (s *Server) discoverySource() (*rolesFile, error) {
+	if s.opts.RolesFile == "" {
+		return nil, nil
+	}
+	return loadRolesFile(s.opts.RolesFile)
+}
+
+// scanTenant applies f to tenant within tx (see the top of this file). A
+// nil f (no discovery source) changes nothing.
+func (s *Server) scanTenant(ctx context.Context, tx *sql.Tx, tenant string, f *rolesFile) error {
+	if f == nil {
+		return nil
+	}
+	now := s.nowString()
+
+	// Internal roles.
+	type roleRow struct {
+		name string
+		desc sql.NullString
+	}
+	existing := map[string]roleRow{}
+	rows, err := tx.QueryContext(ctx, `SELECT id, name, description FROM roles WHERE tenant_id = ?`, tenant)
+	if err != nil {
+		return fmt.Errorf("scan roles: %w", err)
+	}
+	for rows.Next() {
+		var id string
+		var rr roleRow
+		if err := rows.Scan(&id, &rr.name, &rr.desc); err != nil {
+			rows.Close()
+			return fmt.Errorf("scan roles: %w", err)
+		}
+		existing[id] = rr
+	}
+	if err := rows.Close(); err != nil {
+		return fmt.Errorf("scan roles: %w", err)
+	}
+	keep := map[string]bool{}
+	for _, r := range f.Roles {
+		id := r.ID
+		if id == "" {
+			id = derivedID("role", tenant, r.Name)
+		}
+		keep[id] = true
+		desc := toNullString(r.Description)
+		old, ok := existing[id]
+		switch {
+		case !ok:
+			_, err = tx.ExecContext(ctx, `INSERT INTO roles (tenant_id, id, name, description) VALUES (?, ?, ?, ?)`, tenant, id, r.Name, desc)
+		case old.name != r.Name || old.desc != desc:
+			_, err = tx.ExecContext(ctx, `UPDATE roles SET name = ?, description = ? WHERE tenant_id = ? AND id = ?`, r.Name, desc, tenant, id)
+		}
+		if err != nil {
+			return fmt.Errorf("scan roles: %w", err)
+		}
+	}
+	for id := range existing {
+		if keep[id] {
+			continue
+		}
+		// The role is gone from the directory: the AWS roles that granted it
+		// change, and the role goes with its mappings.
+		if _, err := tx.ExecContext(ctx, `UPDATE aws_roles SET updated = ? WHERE tenant_id = ? AND id IN
+			(SELECT aws_role_id FROM aws_role_mappings WHERE tenant_id = ? AND role_id = ?)`, now, tenant, tenant, id); err != nil {
+			return fmt.Errorf("scan roles: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM roles WHERE tenant_id = ? AND id = ?`, tenant, id); err != nil {
+			return fmt.Errorf("scan roles: %w", err)
+		}
+	}
+
+	// AWS roles.
+	type awsRow struct {
+		name, arn, source, status string
+		desc                      sql.NullString
+	}
+	existingAWS := map[string]awsRow{}
+	rows, err = tx.QueryContext(ctx, `SELECT id, name, arn, description, source, status FROM aws_roles WHERE tenant_id = ?`, tenant)
+	if err != nil {
+		return fmt.Errorf("scan AWS roles: %w", err)
+	}
+	for rows.Next() {
+		var id string
+		var ar awsRow
+		if err := rows.Scan(&id, &ar.name, &ar.arn, &ar.desc, &ar.source, &ar.status); err != nil {
+			rows.Close()
+			return fmt.Errorf("scan AWS roles: %w", err)
+		}
+		existingAWS[id] = ar
+	}
+	if err := rows.Close(); err != nil {
+		return fmt.Errorf("scan AWS roles: %w", err)
+	}
+	type wanted struct {
+		id, source string
+		role       fileAwsRole
+	}
+	var want []wanted
+	idOfARN := map[string]string{}
+	for _, src := range f.Sources {
+		for _, ar := range src.AwsRoles {
+			id := ar.ID
+			if id == "" {
+				id = derivedID("aws-role", tenant, ar.ARN)
+			}
+			want = append(want, wanted{id: id, source: src.ID, role: ar})
+			idOfARN[ar.ARN] = id
+		}
+	}
+	// A stored role whose ARN the file now gives another (explicit) id is
+	// replaced by that id: the ARN is unique per tenant.
+	for id, old := range existingAWS {
+		if newID, ok := idOfARN[old.arn]; ok && newID != id {
+			s.log.Warn("roles file: AWS role changed its id; the old one and its mappings are dropped",
+				"tenant", tenant, "arn", old.arn, "old_id", id, "new_id", newID)
+			if _, err := tx.ExecContext(ctx, `DELETE FROM aws_roles WHERE tenant_id = ? AND id = ?`, tenant, id); err != nil {
+				return fmt.Errorf("scan AWS roles: %w", err)
+			}
+			delete(existingAWS, id)
+		}
+	}
+	present := map[string]bool{}
+	for _, wr := range want {
+		present[wr.id] = true
+		desc := toNullString(wr.role.Description)
+		old, ok := existingAWS[wr.id]
+		switch {
+		case !ok:
+			_, err = tx.ExecContext(ctx, `INSERT INTO aws_roles (tenant_id, id, name, arn, description, source, status, updated)
+				VALUES (?, ?, ?, ?, ?, ?, 'OK', ?)`, tenant, wr.id, wr.role.Name, wr.role.ARN, desc, wr.source, now)
+		case old.name != wr.role.Name || old.arn != wr.role.ARN || old.desc != desc || old.source != wr.source || old.status != "OK":
+			_, err = tx.ExecContext(ctx, `UPDATE aws_roles SET name = ?, arn = ?, description = ?, source = ?, status = 'OK', updated = ?
+				WHERE tenant_id = ? AND id = ?`, wr.role.Name, wr.role.ARN, desc, wr.source, now, tenant, wr.id)
+		}
+		if err != nil {
+			return fmt.Errorf("scan AWS roles: %s: %w", wr.role.ARN, err)
+		}
+	}
+	var vanished []string
+	for id, old := range existingAWS {
+		if !present[id] && old.status != "MISSING" {
+			vanished = append(vanished, id)
+		}
+	}
+	sort.Strings(vanished)
+	for _, id := range vanished {
+		if _, err := tx.ExecContext(ctx, `UPDATE aws_roles SET status = 'MISSING', updated = ? WHERE tenant_id = ? AND id = ?`, now, tenant, id); err != nil {
+			return fmt.Errorf("scan AWS roles: %w", err)
+		}
+	}
+	return nil
+}
+
+// toNullString converts an optional string to a column value.
+func toNullString(p *string) sql.NullString {
+	if p == nil {
+		return sql.NullString{}
+	}
+	return sql.NullString{String: *p, Valid: true}
+}
+
+// scanAllTenants applies the discovery file to every tenant, each in its
+// own transaction.
+func (s *Server) scanAllTenants(ctx context.Context, f *rolesFile) error {
+	if f == nil {
+		return nil
+	}
+	var tenants []string
+	rows, err := s.db.QueryContext(ctx, `SELECT id FROM tenants ORDER BY id`)
+	if err != nil {
+		return fmt.Errorf("list tenants: %w", err)
+	}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return fmt.Errorf("list tenants: %w", err)
+		}
+		tenants = append(tenants, id)
+	}
+	if err := rows.Close(); err != nil {
+		return fmt.Errorf("list tenants: %w", err)
+	}
+	for _, t := range tenants {
+		if err := s.inTx(ctx, func(tx *sql.Tx) error { return s.scanTenant(ctx, tx, t, f) }); err != nil {
+			return fmt.Errorf("discovery for tenant %s: %w", t, err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,230 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"sync"
+	"time"
+	"unicode/utf8"
+)
+
+// Idempotency of POSTs (table idempotency_keys).
+//
+// A POST with an Idempotency-Key header runs once per (tenant, key): its
+// response (status, body, Content-Type, ETag and Location) is stored after
+// the handler, in a transaction of its own, unless it is a 5xx or a 429
+// (those are worth retrying for real). A later POST with the same key, the
+// same path and the same body (compared as JSON, so formatting does not
+// matter) gets the stored response with `Idempotent-Replayed: true` and
+// executes nothing; a different path or body is 409 idempotency_conflict.
+// Requests with the same key are serialized in process, so concurrent
+// retries cannot both execute. Records expire after idempotencyTTL.
+
+const (
+	idempotencyTTL    = 24 * time.Hour
+	maxIdempotencyKey = 255
+)
+
+// replayedHeaders are the response headers stored with a response.
+var replayedHeaders = []string{"Content-Type", "ETag", "Location"}
+
+// keyLocks serializes requests per (tenant, key).
+type keyLocks struct {
+	mu    sync.Mutex
+	locks map[string]*keyLock
+}
+
+type keyLock struct {
+	mu   sync.Mutex
+	refs int
+}
+
+// lock locks name and returns its unlock function.
+func (k *keyLocks) lock(name string) func() {
+	k.mu.Lock()
+	if k.locks == nil {
+		k.locks = map[string]*keyLock{}
+	}
+	l := k.locks[name]
+	if l == nil {
+		l = &keyLock{}
+		k.locks[name] = l
+	}
+	l.refs++
+	k.mu.Unlock()
+	l.mu.Lock()
+	return func() {
+		l.mu.Unlock()
+		k.mu.Lock()
+		l.refs--
+		if l.refs == 0 {
+			delete(k.locks, name)
+		}
+		k.mu.Unlock()
+	}
+}
+
+// storedResponse is one row of idempotency_keys.
+type storedResponse struct {
+	method, path, bodyHash string
+	status                 int
+	headers                map[string][]string
+	body                   []byte
+}
+
+// idempotency implements Idempotency-Key for POSTs of authenticated routes.
+func (s *Server) idempotency(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		tenant := tenantID(r.Context())
+		values := r.Header.Values("Idempotency-Key")
+		if r.Method != http.MethodPost || tenant == "" || len(values) == 0 {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if len(values) > 1 {
+			v := &validation{}
+			v.add("Idempotency-Key", "too_many_values", "Idempotency-Key must be sent once, got %d values", len(values))
+			s.writeError(w, r, v.err())
+			return
+		}
+		key := values[0]
+		if n := utf8.RuneCountInString(key); n < 1 || n > maxIdempotencyKey {
+			v := &validation{}
+			v.add("Idempotency-Key", "out_of_range", "Idempotency-Key must be 1 to %d characters long, got %d; a UUID is a good key", maxIdempotencyKey, n)
+			s.writeError(w, r, v.err())
+			return
+		}
+		body, err := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))
+		if err != nil {
+			s.writeError(w, r, &apiError{Status: http.StatusBadRequest, Code: "invalid_request", Message: "reading the request body: " + err.Error()})
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		if len(body) > maxBodyBytes {
+			next.ServeHTTP(w, r) // the handler answers 413; nothing to remember
+			return
+		}
+		hash := bodyHash(body)
+		path := r.URL.EscapedPath()
+
+		unlock := s.mw.idemLock.lock(tenant + "\x00" + key)
+		defer unlock()
+
+		prev, err := s.loadIdempotent(r.Context(), tenant, key)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		if prev != nil {
+			if prev.method != r.Method || prev.path != path || prev.bodyHash != hash {
+				what := "a different body"
+				if prev.method != r.Method || prev.path != path {
+					what = prev.method + " " + prev.path
+				}
+				s.writeError(w, r, &apiError{Status: http.StatusConflict, Code: "idempotency_conflict",
+					Message: fmt.Sprintf("Idempotency-Key %q was already used with %s; send a new key for a new request", truncate(key, 80), what)})
+				return
+			}
+			for k, v := range prev.headers {
+				w.Header()[k] = v
+			}
+			w.Header().Set("Idempotent-Replayed", "true")
+			w.WriteHeader(prev.status)
+			_, _ = w.Write(prev.body)
+			return
+		}
+
+		cw := newCaptureWriter(w.Header())
+		next.ServeHTTP(cw, r)
+		if cw.status == 0 {
+			cw.status = http.StatusOK
+		}
+		if cw.status < 500 && cw.status != http.StatusTooManyRequests {
+			if err := s.storeIdempotent(r.Context(), tenant, key, storedResponse{
+				method: r.Method, path: path, bodyHash: hash, status: cw.status, headers: pickHeaders(cw.header), body: cw.body,
+			}); err != nil {
+				// The request did execute: answer it, a retry re-executes.
+				s.log.Error("storing idempotent response", "request_id", stateOf(r).requestID, "error", err)
+			}
+		}
+		cw.flushTo(w)
+	})
+}
+
+// bodyHash hashes a request body; JSON bodies are hashed in a canonical
+// form (compact, object keys sorted) so formatting does not count.
+func bodyHash(body []byte) string {
+	canon := body
+	var v any
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	if err := dec.Decode(&v); err == nil && !dec.More() {
+		if b, err := json.Marshal(v); err == nil {
+			canon = b
+		}
+	}
+	sum := sha256.Sum256(canon)
+	return hex.EncodeToString(sum[:])
+}
+
+func pickHeaders(h http.Header) map[string][]string {
+	out := map[string][]string{}
+	for _, k := range replayedHeaders {
+		if v := h.Values(k); len(v) > 0 {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// loadIdempotent returns the unexpired stored response of (tenant, key), or nil.
+func (s *Server) loadIdempotent(ctx context.Context, tenant, key string) (*storedResponse, error) {
+	var rec storedResponse
+	var headers string
+	cutoff := s.now().Add(-idempotencyTTL).UTC().Format(timeFormat)
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		return tx.QueryRowContext(ctx, `SELECT method, path, body_hash, status, headers, body FROM idempotency_keys
+			WHERE tenant_id = ? AND key = ? AND created_at >= ?`, tenant, key, cutoff).
+			Scan(&rec.method, &rec.path, &rec.bodyHash, &rec.status, &headers, &rec.body)
+	})
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load idempotency key: %w", err)
+	}
+	if err := json.Unmarshal([]byte(headers), &rec.headers); err != nil {
+		return nil, fmt.Errorf("load idempotency key: headers: %w", err)
+	}
+	return &rec, nil
+}
+
+// storeIdempotent records a response and prunes expired records.
+func (s *Server) storeIdempotent(ctx context.Context, tenant, key string, rec storedResponse) error {
+	now := s.now()
+	if rec.body == nil {
+		rec.body = []byte{} // the column is NOT NULL
+	}
+	headers, err := json.Marshal(rec.headers)
+	if err != nil {
+		return err
+	}
+	return s.inTx(context.WithoutCancel(ctx), func(tx *sql.Tx) error {
+		if _, err := tx.Exec(`DELETE FROM idempotency_keys WHERE created_at < ?`, now.Add(-idempotencyTTL).UTC().Format(timeFormat)); err != nil {
+			return err
+		}
+		_, err := tx.Exec(`INSERT OR REPLACE INTO idempotency_keys
+			(tenant_id, key, method, path, body_hash, status, headers, body, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			tenant, key, rec.method, rec.path, rec.bodyHash, rec.status, string(headers), rec.body, now.UTC().Format(timeFormat))
+		return err
+	})
+}

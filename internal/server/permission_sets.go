@@ -1,0 +1,447 @@
+package server
+
+// AWS permission sets: /v1/aws/permission-sets (bulk upsert and list),
+// /v1/aws/permission-sets/bulk-delete and /v1/aws/permission-sets/{id}.
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/jitsudo-community/terraform-provider-jitsudo/internal/api"
+	"github.com/jitsudo-community/terraform-provider-jitsudo/internal/validate"
+)
+
+// Limits of permission set fields (openapi.yaml, PermissionSetInput).
+const (
+	permissionSetIDMax              = 2048
+	permissionSetNameMax            = 256
+	permissionSetDescriptionMax     = 1024
+	permissionSetSessionDurationMax = 100
+	permissionSetRelayStateMax      = 240
+)
+
+// permissionSetInputBody is api.PermissionSetInput with metadata kept as
+// raw JSON: decoding it into map[string]any would turn every number into
+// a float64 and lose large integers.
+type permissionSetInputBody struct {
+	api.PermissionSetInput
+	Metadata json.RawMessage `json:"metadata"`
+}
+
+// permissionSetUpsertBody is api.PermissionSetUpsert with the items kept
+// raw: each is decoded on its own, so that a malformed item is reported at
+// its index (resources[3].rank) and all of them are reported at once.
+type permissionSetUpsertBody struct {
+	Resources []json.RawMessage `json:"resources"`
+}
+
+// decodeItem decodes one element of a bulk request strictly into dst; a
+// problem is recorded in v at prefix + "." + the field.
+func decodeItem(v *validation, prefix string, data []byte, dst any) bool {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(dst)
+	if err == nil {
+		return true
+	}
+	var typeErr *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &typeErr) && typeErr.Field == "":
+		v.add(prefix, "invalid_type", "%s must be a JSON object, got JSON %s", prefix, typeErr.Value)
+	case errors.As(err, &typeErr):
+		// Field names embedded Go structs (PermissionSetInput.rank); the
+		// contract's JSON names are all lower case.
+		var path []string
+		for part := range strings.SplitSeq(typeErr.Field, ".") {
+			if part != "" && !(part[0] >= 'A' && part[0] <= 'Z') {
+				path = append(path, part)
+			}
+		}
+		v.add(prefix+"."+strings.Join(path, "."), "invalid_type", "expected %s, got JSON %s", typeErr.Type.String(), typeErr.Value)
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		v.add(prefix+"."+field, "unknown_field", "unknown field %q", field)
+	default:
+		v.add(prefix, "invalid_json", "%s could not be decoded: %v", prefix, err)
+	}
+	return false
+}
+
+// idListBody is api.IDList.
+type idListBody struct {
+	Ids []string `json:"ids"`
+}
+
+const permissionSetColumns = `id, name, account_id, metadata, rank, description, session_duration, relay_state, last_synced_at`
+
+func scanPermissionSet(sc rowScanner) (api.PermissionSet, error) {
+	var (
+		ps                                                api.PermissionSet
+		metadata, synced                                  string
+		account, description, sessionDuration, relayState sql.NullString
+		rank                                              sql.NullInt64
+	)
+	if err := sc.Scan(&ps.Id, &ps.Name, &account, &metadata, &rank, &description, &sessionDuration, &relayState, &synced); err != nil {
+		return ps, err
+	}
+	ps.AccountId = fromNullString(account)
+	ps.Rank = fromNullInt64(rank)
+	ps.Description = fromNullString(description)
+	ps.SessionDuration = fromNullString(sessionDuration)
+	ps.RelayState = fromNullString(relayState)
+	ps.LastSyncedAt = parseTime(synced)
+	md, err := decodeMetadata([]byte(metadata))
+	if err != nil {
+		return ps, fmt.Errorf("permission set %s: stored metadata: %w", ps.Id, err)
+	}
+	ps.Metadata = md
+	return ps, nil
+}
+
+// decodeMetadata decodes a JSON object keeping numbers as json.Number, so
+// that they are written back exactly as they were sent.
+func decodeMetadata(raw []byte) (map[string]any, error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	md := map[string]any{}
+	if err := dec.Decode(&md); err != nil {
+		return nil, err
+	}
+	if md == nil {
+		md = map[string]any{}
+	}
+	return md, nil
+}
+
+// loadPermissionSet reads one permission set of tenant; a missing one is a
+// 404.
+func loadPermissionSet(ctx context.Context, tx *sql.Tx, tenant, id string) (api.PermissionSet, error) {
+	ps, err := scanPermissionSet(tx.QueryRowContext(ctx,
+		`SELECT `+permissionSetColumns+` FROM permission_sets WHERE tenant_id = ? AND id = ?`, tenant, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return ps, errNotFound("permission set", id)
+	}
+	if err != nil {
+		return ps, fmt.Errorf("read permission set %s: %w", id, err)
+	}
+	return ps, nil
+}
+
+// errBatchTooLarge is the 400 of a bulk request over the batch bound.
+func errBatchTooLarge(what string, n, maxBatch int) *apiError {
+	return &apiError{
+		Status: http.StatusBadRequest,
+		Code:   "batch_too_large",
+		Message: fmt.Sprintf("the request lists %d %s, more than the %d allowed per call; split it into calls of at most %d",
+			n, what, maxBatch, maxBatch),
+		Details: map[string]any{"max_batch_size": maxBatch},
+	}
+}
+
+// checkPermissionSet records every problem of one input item; prefix is
+// its location ("resources[3]"). It returns the metadata to store,
+// compacted ("{}" when absent or null).
+func checkPermissionSet(v *validation, prefix string, in permissionSetInputBody) string {
+	loc := func(field string) string { return prefix + "." + field }
+	if in.Id == "" {
+		v.add(loc("id"), "required", "id is required: the permission set's ARN")
+	} else if len(in.Id) > permissionSetIDMax {
+		checkLength(v, loc("id"), in.Id, 1, permissionSetIDMax)
+	} else if err := validate.PermissionSetARN(in.Id); err != nil {
+		v.add(loc("id"), "invalid_arn", "%v", err)
+	}
+	if in.Name == "" {
+		v.add(loc("name"), "required", "name is required: the permission set's name, 1 to %d characters", permissionSetNameMax)
+	} else {
+		checkLength(v, loc("name"), in.Name, 1, permissionSetNameMax)
+	}
+	if a := nullablePtr[string](in.AccountId); a != nil {
+		if err := validate.AWSAccountID(*a); err != nil {
+			v.add(loc("account_id"), "invalid_account_id", "%v", err)
+		}
+	}
+	if d := nullablePtr[string](in.Description); d != nil {
+		checkLength(v, loc("description"), *d, 0, permissionSetDescriptionMax)
+	}
+	if sd := nullablePtr[string](in.SessionDuration); sd != nil {
+		if *sd == "" || len(*sd) > permissionSetSessionDurationMax {
+			checkLength(v, loc("session_duration"), *sd, 1, permissionSetSessionDurationMax)
+		} else if err := validate.ISO8601Duration(*sd); err != nil {
+			v.add(loc("session_duration"), "invalid_duration", "%v", err)
+		}
+	}
+	if rs := nullablePtr[string](in.RelayState); rs != nil {
+		checkLength(v, loc("relay_state"), *rs, 0, permissionSetRelayStateMax)
+	}
+	md := bytes.TrimSpace(in.Metadata)
+	if len(md) == 0 || bytes.Equal(md, []byte("null")) {
+		return "{}"
+	}
+	if md[0] != '{' {
+		v.add(loc("metadata"), "invalid_type", "metadata must be a JSON object (e.g. {\"team\": \"platform\"}), got %s", jsonKind(md[0]))
+		return ""
+	}
+	var out bytes.Buffer
+	if err := json.Compact(&out, md); err != nil {
+		v.add(loc("metadata"), "invalid_json", "metadata is not valid JSON: %v", err)
+		return ""
+	}
+	return out.String()
+}
+
+// jsonKind names the JSON type of a value starting with c.
+func jsonKind(c byte) string {
+	switch {
+	case c == '[':
+		return "an array"
+	case c == '"':
+		return "a string"
+	case c == 't' || c == 'f':
+		return "a boolean"
+	default:
+		return "a number"
+	}
+}
+
+// UpsertPermissionSets answers PUT /v1/aws/permission-sets: every item is
+// validated first, then all are written in one transaction.
+func (s *Server) UpsertPermissionSets(w http.ResponseWriter, r *http.Request) {
+	var body permissionSetUpsertBody
+	raw, err := decodeFields(r, &body)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	v := &validation{}
+	if _, ok := raw["resources"]; !ok || isNull(raw, "resources") {
+		v.add("resources", "required", "resources is required: the list of permission sets to insert or replace")
+		s.writeError(w, r, v.err())
+		return
+	}
+	if len(body.Resources) > s.maxBatch {
+		s.writeError(w, r, errBatchTooLarge("permission sets", len(body.Resources), s.maxBatch))
+		return
+	}
+	items := make([]permissionSetInputBody, len(body.Resources))
+	metadata := make([]string, len(body.Resources))
+	first := make(map[string]int, len(body.Resources))
+	for i, data := range body.Resources {
+		prefix := fmt.Sprintf("resources[%d]", i)
+		if !decodeItem(v, prefix, data, &items[i]) {
+			continue
+		}
+		in := items[i]
+		metadata[i] = checkPermissionSet(v, prefix, in)
+		if in.Id == "" {
+			continue
+		}
+		if j, dup := first[in.Id]; dup {
+			v.add(prefix+".id", "duplicate", "id %q is already listed at resources[%d]; an id may appear once per batch", in.Id, j)
+			continue
+		}
+		first[in.Id] = i
+	}
+	if err := v.err(); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+
+	ctx := r.Context()
+	tenant := tenantID(ctx)
+	now := s.nowString()
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		stmt, err := tx.PrepareContext(ctx, `INSERT INTO permission_sets
+			(tenant_id, id, name, account_id, metadata, rank, description, session_duration, relay_state, last_synced_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (tenant_id, id) DO UPDATE SET name = excluded.name, account_id = excluded.account_id,
+				metadata = excluded.metadata, rank = excluded.rank, description = excluded.description,
+				session_duration = excluded.session_duration, relay_state = excluded.relay_state,
+				last_synced_at = excluded.last_synced_at`)
+		if err != nil {
+			return fmt.Errorf("upsert permission sets: %w", err)
+		}
+		defer stmt.Close()
+		for i, in := range items {
+			if _, err := stmt.ExecContext(ctx, tenant, in.Id, in.Name, nullableArg(in.AccountId), metadata[i],
+				nullableArg(in.Rank), nullableArg(in.Description), nullableArg(in.SessionDuration), nullableArg(in.RelayState), now); err != nil {
+				return fmt.Errorf("upsert permission set %s: %w", in.Id, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, api.UpsertResult{Upserted: len(body.Resources)})
+}
+
+// ListPermissionSets answers GET /v1/aws/permission-sets, ordered by id.
+func (s *Server) ListPermissionSets(w http.ResponseWriter, r *http.Request, params api.ListPermissionSetsParams) {
+	limit, key, err := pageParams(params.Limit, params.Cursor, "permission-sets")
+	if err == nil && params.AccountId != nil {
+		if aerr := validate.AWSAccountID(*params.AccountId); aerr != nil {
+			v := &validation{}
+			v.add("account_id", "invalid_account_id", "%v", aerr)
+			err = v.err()
+		}
+	}
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	ctx := r.Context()
+	q := `SELECT ` + permissionSetColumns + ` FROM permission_sets WHERE tenant_id = ?`
+	args := []any{tenantID(ctx)}
+	if params.AccountId != nil {
+		q += ` AND account_id = ?`
+		args = append(args, *params.AccountId)
+	}
+	if key != nil {
+		q += ` AND id > ?`
+		args = append(args, key.ID)
+	}
+	q += ` ORDER BY id LIMIT ?`
+	args = append(args, limit+1)
+	out := api.PermissionSetList{Data: []api.PermissionSet{}}
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, q, args...)
+		if err != nil {
+			return fmt.Errorf("list permission sets: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			ps, err := scanPermissionSet(rows)
+			if err != nil {
+				return fmt.Errorf("list permission sets: %w", err)
+			}
+			if len(out.Data) == limit {
+				out.HasMore = true
+				break
+			}
+			out.Data = append(out.Data, ps)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	var last pageKey
+	if n := len(out.Data); n > 0 {
+		last = pageKey{List: "permission-sets", ID: out.Data[n-1].Id}
+	}
+	out.NextCursor = nextPageCursor(out.HasMore, last)
+	writeJSON(w, http.StatusOK, out)
+}
+
+// GetPermissionSet answers GET /v1/aws/permission-sets/{permissionSetId}
+// (the ARN, URL-encoded).
+func (s *Server) GetPermissionSet(w http.ResponseWriter, r *http.Request, permissionSetId api.PermissionSetID) {
+	ctx := r.Context()
+	var out api.PermissionSet
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		out, err = loadPermissionSet(ctx, tx, tenantID(ctx), permissionSetId)
+		return err
+	})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeObject(w, http.StatusOK, out)
+}
+
+// DeletePermissionSet answers DELETE /v1/aws/permission-sets/{permissionSetId}.
+func (s *Server) DeletePermissionSet(w http.ResponseWriter, r *http.Request, permissionSetId api.PermissionSetID, params api.DeletePermissionSetParams) {
+	ctx := r.Context()
+	tenant := tenantID(ctx)
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		cur, err := loadPermissionSet(ctx, tx, tenant, permissionSetId)
+		if err != nil {
+			return err
+		}
+		if err := checkIfMatch(params.IfMatch, cur); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM permission_sets WHERE tenant_id = ? AND id = ?`, tenant, permissionSetId); err != nil {
+			return fmt.Errorf("delete permission set %s: %w", permissionSetId, err)
+		}
+		return nil
+	})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// DeletePermissionSets answers POST /v1/aws/permission-sets/bulk-delete:
+// all listed sets go in one transaction; ids that do not exist are listed
+// in missing (each once, in request order).
+func (s *Server) DeletePermissionSets(w http.ResponseWriter, r *http.Request, params api.DeletePermissionSetsParams) {
+	var body idListBody
+	raw, err := decodeFields(r, &body)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	v := &validation{}
+	if _, ok := raw["ids"]; !ok || len(body.Ids) == 0 {
+		v.add("ids", "required", "ids must list at least one permission set ARN to delete")
+	}
+	if len(body.Ids) > s.maxBatch {
+		s.writeError(w, r, errBatchTooLarge("ids", len(body.Ids), s.maxBatch))
+		return
+	}
+	for i, id := range body.Ids {
+		if id == "" {
+			v.add(fmt.Sprintf("ids[%d]", i), "required", "ids[%d] must not be empty", i)
+		}
+	}
+	if err := v.err(); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	ctx := r.Context()
+	tenant := tenantID(ctx)
+	out := api.DeleteResult{Missing: []string{}}
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		stmt, err := tx.PrepareContext(ctx, `DELETE FROM permission_sets WHERE tenant_id = ? AND id = ?`)
+		if err != nil {
+			return fmt.Errorf("delete permission sets: %w", err)
+		}
+		defer stmt.Close()
+		seen := make(map[string]bool, len(body.Ids))
+		for _, id := range body.Ids {
+			if seen[id] {
+				continue
+			}
+			seen[id] = true
+			res, err := stmt.ExecContext(ctx, tenant, id)
+			if err != nil {
+				return fmt.Errorf("delete permission set %s: %w", id, err)
+			}
+			n, err := res.RowsAffected()
+			if err != nil {
+				return fmt.Errorf("delete permission set %s: %w", id, err)
+			}
+			if n == 0 {
+				out.Missing = append(out.Missing, id)
+			}
+			out.Deleted += int(n)
+		}
+		return nil
+	})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}

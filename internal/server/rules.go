@@ -1,0 +1,909 @@
+package server
+
+// Rules: /v1/policies/{policyId}/rules, .../rules/{ruleId} and
+// .../rules/reorder.
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"net/http"
+	"slices"
+	"sort"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+	"github.com/oapi-codegen/nullable"
+
+	"github.com/jitsudo-community/terraform-provider-jitsudo/internal/api"
+	"github.com/jitsudo-community/terraform-provider-jitsudo/internal/cedar"
+	"github.com/jitsudo-community/terraform-provider-jitsudo/internal/validate"
+)
+
+// Limits of rule fields (openapi.yaml, RuleCreate).
+const (
+	ruleOrdinalMax    = 1000000
+	rulePolicyTextMax = 65536
+	ruleConditionsMax = 65536
+	ruleNoticeMax     = 1024
+)
+
+// Finding codes of Cedar problems. A 400 whose findings all have one of
+// these codes is invalid_cedar rather than invalid_request.
+const (
+	codeCedarSyntax      = "cedar_syntax"          // the text does not parse
+	codeCedarCount       = "cedar_statement_count" // not exactly one statement where one is expected
+	codeCedarUnsupported = "cedar_unsupported"     // valid Cedar the rule model cannot hold
+	codeCedarAnnotations = "annotations_dropped"   // INFO: annotations are not stored
+)
+
+// validationErr is v.err() with the code invalid_cedar when every finding
+// is a Cedar problem, invalid_request otherwise.
+func validationErr(v *validation) error {
+	if v.ok() {
+		return nil
+	}
+	v.code = "invalid_cedar"
+	for _, it := range v.items {
+		switch it.Code {
+		case codeCedarSyntax, codeCedarCount, codeCedarUnsupported:
+		default:
+			v.code = "invalid_request"
+		}
+	}
+	return v.err()
+}
+
+// structuredRuleFields are the request fields that describe a rule's
+// statement; policy_text replaces all of them.
+var structuredRuleFields = []string{
+	"effect",
+	"principal_scope_type", "principal_entity_type", "principal_entity_id", "principal_in_entity_type",
+	"action_scope_type", "action_ids",
+	"resource_scope_type", "resource_entity_type", "resource_entity_id", "resource_in_entity_type",
+	"conditions",
+}
+
+// Storage ------------------------------------------------------------------
+
+const ruleColumns = `id, policy_id, ordinal, effect, policy_text,
+	principal_scope_type, principal_entity_type, principal_entity_id, principal_in_entity_type,
+	action_scope_type, action_ids,
+	resource_scope_type, resource_entity_type, resource_entity_id, resource_in_entity_type,
+	conditions, notice, audit_session, created_at, updated_at, rowid`
+
+// scanRule reads a row selected with ruleColumns; it also returns the
+// row's sort key.
+func scanRule(sc rowScanner) (api.Rule, pageKey, error) {
+	var (
+		r                                 api.Rule
+		id, policyID, effect, text        string
+		pScope, aScope, rScope, actionIDs string
+		pType, pID, pIn, rType, rID, rIn  sql.NullString
+		conditions, notice                sql.NullString
+		ordinal, rowid                    int64
+		audit                             bool
+		created, updated                  string
+	)
+	err := sc.Scan(&id, &policyID, &ordinal, &effect, &text, &pScope, &pType, &pID, &pIn, &aScope, &actionIDs,
+		&rScope, &rType, &rID, &rIn, &conditions, &notice, &audit, &created, &updated, &rowid)
+	if err != nil {
+		return r, pageKey{}, err
+	}
+	ids := []string{}
+	if err := json.Unmarshal([]byte(actionIDs), &ids); err != nil {
+		return r, pageKey{}, fmt.Errorf("rule %s: stored action_ids %q: %w", id, actionIDs, err)
+	}
+	if ids == nil {
+		ids = []string{}
+	}
+	r = api.Rule{
+		Id:                    uuid.MustParse(id),
+		PolicyId:              uuid.MustParse(policyID),
+		Ordinal:               int(ordinal),
+		Effect:                api.Effect(effect),
+		PolicyText:            text,
+		PrincipalScopeType:    api.ScopeType(pScope),
+		PrincipalEntityType:   fromNullString(pType),
+		PrincipalEntityId:     fromNullString(pID),
+		PrincipalInEntityType: fromNullString(pIn),
+		ActionScopeType:       api.ActionScopeType(aScope),
+		ActionIds:             ids,
+		ResourceScopeType:     api.ScopeType(rScope),
+		ResourceEntityType:    fromNullString(rType),
+		ResourceEntityId:      fromNullString(rID),
+		ResourceInEntityType:  fromNullString(rIn),
+		Conditions:            fromNullString(conditions),
+		Notice:                fromNullString(notice),
+		AuditSession:          audit,
+		CreatedAt:             parseTime(created),
+		UpdatedAt:             parseTime(updated),
+	}
+	return r, pageKey{Ordinal: ordinal, Created: created, RowID: rowid}, nil
+}
+
+// queryRules reads a policy's rules in evaluation order (ordinal, then
+// created_at, then insertion), after the key when given, at most limit
+// (0: all). It returns each rule's sort key alongside.
+func queryRules(ctx context.Context, tx *sql.Tx, tenant, policyID string, after *pageKey, limit int) ([]api.Rule, []pageKey, error) {
+	q := `SELECT ` + ruleColumns + ` FROM rules WHERE tenant_id = ? AND policy_id = ?`
+	args := []any{tenant, policyID}
+	if after != nil {
+		q += ` AND (ordinal > ? OR (ordinal = ? AND (created_at > ? OR (created_at = ? AND rowid > ?))))`
+		args = append(args, after.Ordinal, after.Ordinal, after.Created, after.Created, after.RowID)
+	}
+	q += ` ORDER BY ordinal, created_at, rowid`
+	if limit > 0 {
+		q += ` LIMIT ?`
+		args = append(args, limit)
+	}
+	rows, err := tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, nil, fmt.Errorf("list rules of policy %s: %w", policyID, err)
+	}
+	defer rows.Close()
+	rules := []api.Rule{}
+	var keys []pageKey
+	for rows.Next() {
+		r, k, err := scanRule(rows)
+		if err != nil {
+			return nil, nil, fmt.Errorf("list rules of policy %s: %w", policyID, err)
+		}
+		rules = append(rules, r)
+		keys = append(keys, k)
+	}
+	return rules, keys, rows.Err()
+}
+
+// loadRule reads one rule of a policy of tenant; a rule of another policy
+// (or tenant) is a 404 like a missing one.
+func loadRule(ctx context.Context, tx *sql.Tx, tenant, policyID, id string) (api.Rule, error) {
+	r, _, err := scanRule(tx.QueryRowContext(ctx,
+		`SELECT `+ruleColumns+` FROM rules WHERE tenant_id = ? AND policy_id = ? AND id = ?`, tenant, policyID, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, &apiError{Status: http.StatusNotFound, Code: "not_found",
+			Message: fmt.Sprintf("rule %s not found in policy %s", id, policyID)}
+	}
+	if err != nil {
+		return r, fmt.Errorf("read rule %s: %w", id, err)
+	}
+	return r, nil
+}
+
+// ruleArgs are the column values of r in the order of insertRule and
+// updateRule.
+func ruleArgs(r api.Rule) []any {
+	ids := r.ActionIds
+	if ids == nil {
+		ids = []string{}
+	}
+	return []any{r.Ordinal, string(r.Effect), r.PolicyText,
+		string(r.PrincipalScopeType), nullableArg(r.PrincipalEntityType), nullableArg(r.PrincipalEntityId), nullableArg(r.PrincipalInEntityType),
+		string(r.ActionScopeType), string(marshal(ids)),
+		string(r.ResourceScopeType), nullableArg(r.ResourceEntityType), nullableArg(r.ResourceEntityId), nullableArg(r.ResourceInEntityType),
+		nullableArg(r.Conditions), nullableArg(r.Notice), r.AuditSession}
+}
+
+// insertRule stores r (its id and timestamps are taken from the arguments).
+func insertRule(ctx context.Context, tx *sql.Tx, tenant, policyID, id, now string, r api.Rule) error {
+	args := append([]any{tenant, id, policyID}, ruleArgs(r)...)
+	args = append(args, now, now)
+	_, err := tx.ExecContext(ctx, `INSERT INTO rules (tenant_id, id, policy_id, ordinal, effect, policy_text,
+		principal_scope_type, principal_entity_type, principal_entity_id, principal_in_entity_type,
+		action_scope_type, action_ids,
+		resource_scope_type, resource_entity_type, resource_entity_id, resource_in_entity_type,
+		conditions, notice, audit_session, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
+	if err != nil {
+		return fmt.Errorf("insert rule: %w", err)
+	}
+	return nil
+}
+
+// updateRule overwrites the stored rule r.Id with r and updated_at now.
+func updateRule(ctx context.Context, tx *sql.Tx, tenant, policyID, now string, r api.Rule) error {
+	args := append(ruleArgs(r), now, tenant, policyID, r.Id.String())
+	_, err := tx.ExecContext(ctx, `UPDATE rules SET ordinal = ?, effect = ?, policy_text = ?,
+		principal_scope_type = ?, principal_entity_type = ?, principal_entity_id = ?, principal_in_entity_type = ?,
+		action_scope_type = ?, action_ids = ?,
+		resource_scope_type = ?, resource_entity_type = ?, resource_entity_id = ?, resource_in_entity_type = ?,
+		conditions = ?, notice = ?, audit_session = ?, updated_at = ?
+		WHERE tenant_id = ? AND policy_id = ? AND id = ?`, args...)
+	if err != nil {
+		return fmt.Errorf("update rule %s: %w", r.Id, err)
+	}
+	return nil
+}
+
+// Cedar ----------------------------------------------------------------------
+
+// cedarRule is the structured form of r's statement.
+func cedarRule(r api.Rule) cedar.Rule {
+	return cedar.Rule{
+		Effect: string(r.Effect),
+		Principal: cedar.Scope{
+			Type:         string(r.PrincipalScopeType),
+			EntityType:   nullableOr(r.PrincipalEntityType, ""),
+			EntityID:     nullableOr(r.PrincipalEntityId, ""),
+			InEntityType: nullableOr(r.PrincipalInEntityType, ""),
+		},
+		ActionScopeType: string(r.ActionScopeType),
+		ActionIDs:       r.ActionIds,
+		Resource: cedar.Scope{
+			Type:         string(r.ResourceScopeType),
+			EntityType:   nullableOr(r.ResourceEntityType, ""),
+			EntityID:     nullableOr(r.ResourceEntityId, ""),
+			InEntityType: nullableOr(r.ResourceInEntityType, ""),
+		},
+		Conditions: nullableOr(r.Conditions, ""),
+	}
+}
+
+// setCedarFields sets r's statement fields from cr; empty strings become
+// nulls.
+func setCedarFields(r *api.Rule, cr cedar.Rule) {
+	orNull := func(s string) nullable.Nullable[string] {
+		if s == "" {
+			return nullable.NewNullNullable[string]()
+		}
+		return nullable.NewNullableWithValue(s)
+	}
+	r.Effect = api.Effect(cr.Effect)
+	r.PrincipalScopeType = api.ScopeType(cr.Principal.Type)
+	r.PrincipalEntityType = orNull(cr.Principal.EntityType)
+	r.PrincipalEntityId = orNull(cr.Principal.EntityID)
+	r.PrincipalInEntityType = orNull(cr.Principal.InEntityType)
+	r.ActionScopeType = api.ActionScopeType(cr.ActionScopeType)
+	r.ActionIds = append([]string{}, cr.ActionIDs...)
+	r.ResourceScopeType = api.ScopeType(cr.Resource.Type)
+	r.ResourceEntityType = orNull(cr.Resource.EntityType)
+	r.ResourceEntityId = orNull(cr.Resource.EntityID)
+	r.ResourceInEntityType = orNull(cr.Resource.InEntityType)
+	r.Conditions = orNull(cr.Conditions)
+}
+
+// addCedarError records a Cedar parse failure of the text at location loc,
+// with line and column (relative to that text) when known.
+func addCedarError(v *validation, loc string, err error, prefix string) {
+	var se *cedar.SyntaxError
+	if errors.As(err, &se) {
+		d := api.ValidationDetail{Type: api.ValidationDetailTypeERROR, Code: codeCedarSyntax, Location: loc, Message: prefix + se.Error()}
+		if se.Line > 0 {
+			line, col := se.Line, se.Column
+			d.Line, d.Column = &line, &col
+		}
+		v.addDetail(d)
+		return
+	}
+	v.add(loc, codeCedarCount, "%s%s must hold exactly one Cedar statement: %v", prefix, loc, err)
+}
+
+// applyPolicyText parses text (one Cedar statement), decomposes it into
+// r's structured fields and sets r.PolicyText to the assembled, canonical
+// text. Problems are recorded in v at location loc (each message starting
+// with prefix); ok is false when there were any. The findings are
+// non-fatal notes about the statement.
+func applyPolicyText(v *validation, r *api.Rule, text, loc, prefix string) (findings []api.ValidationDetail, ok bool) {
+	p, err := cedar.ParseOne(text)
+	if err != nil {
+		addCedarError(v, loc, err, prefix)
+		return nil, false
+	}
+	if anns := p.Annotations(); len(anns) > 0 {
+		names := make([]string, 0, len(anns))
+		for k := range anns {
+			names = append(names, "@"+string(k))
+		}
+		sort.Strings(names)
+		findings = append(findings, api.ValidationDetail{Type: api.ValidationDetailTypeINFO, Code: codeCedarAnnotations, Location: loc,
+			Message: prefix + "annotations (" + strings.Join(names, ", ") + ") are not stored: a rule keeps only its effect, scopes and conditions; use notice for a message"})
+	}
+	cr, err := cedar.Decompose(text)
+	if err != nil {
+		v.add(loc, codeCedarUnsupported, "%sthe statement is valid Cedar but cannot be stored as a rule: %v", prefix, err)
+		return nil, false
+	}
+	failed := false
+	for _, f := range cedar.CheckShape(cr) {
+		if f.Type == cedar.FindingError {
+			v.add(loc, codeCedarUnsupported, "%sthe statement cannot be stored as a rule: %s", prefix, f.Message)
+			failed = true
+			continue
+		}
+		findings = append(findings, findingDetail(f, loc, prefix))
+	}
+	if failed {
+		return nil, false
+	}
+	canonical := cedar.Assemble(cr)
+	if _, err := cedar.ParseOne(canonical); err != nil {
+		v.add(loc, codeCedarUnsupported, "%sthe statement cannot be stored as a rule: reassembled it does not parse: %v", prefix, err)
+		return nil, false
+	}
+	setCedarFields(r, cr)
+	r.PolicyText = canonical
+	return findings, true
+}
+
+// applyStructured checks the shape of r's structured fields, assembles
+// them into r.PolicyText and parses that. Shape problems are recorded at
+// the fields' locations, a conditions text that breaks the statement at
+// "conditions" with line and column within the conditions.
+func applyStructured(v *validation, r *api.Rule) (findings []api.ValidationDetail, ok bool) {
+	cr := cedarRule(*r)
+	failed := false
+	for _, f := range cedar.CheckShape(cr) {
+		if f.Type == cedar.FindingError {
+			v.addDetail(findingDetail(f, f.Location, ""))
+			failed = true
+			continue
+		}
+		findings = append(findings, findingDetail(f, f.Location, ""))
+	}
+	if failed {
+		return nil, false
+	}
+	text := cedar.Assemble(cr)
+	if _, err := cedar.ParseOne(text); err != nil {
+		bare := cr
+		bare.Conditions = ""
+		head := cedar.Assemble(bare) // "...\n);": conditions start right after ")" and a newline
+		start := len(head)
+		var se *cedar.SyntaxError
+		switch {
+		case cr.Conditions == "":
+			v.add("", codeCedarSyntax, "the assembled statement does not parse: %v", err)
+		case errors.As(err, &se):
+			d := api.ValidationDetail{Type: api.ValidationDetailTypeERROR, Code: codeCedarSyntax, Location: "conditions"}
+			if line, col, ok := conditionsPosition(text, start, cr.Conditions, se.Line, se.Column); ok {
+				d.Line, d.Column = &line, &col
+				d.Message = fmt.Sprintf("syntax error at line %d, column %d of conditions: %s", line, col, se.Message)
+			} else {
+				d.Message = "conditions do not form valid Cedar when/unless clauses: " + se.Error() + " (position in the assembled policy_text)"
+			}
+			v.addDetail(d)
+		default:
+			v.add("conditions", codeCedarCount, "conditions may only hold when { ... } and unless { ... } clauses, but they end the statement early: %v", err)
+		}
+		return nil, false
+	}
+	r.PolicyText = text
+	return findings, true
+}
+
+// conditionsPosition maps a 1-based line and column (in runes) of the
+// assembled text, where the trimmed conditions start at byte start, to the
+// same position in conditions as sent. Positions past the end of the
+// conditions (the closing ";") map to just after their last character;
+// positions before them do not map.
+func conditionsPosition(assembled string, start int, conditions string, line, col int) (int, int, bool) {
+	if line <= 0 || start > len(assembled) {
+		return 0, 0, false
+	}
+	startLine := 1 + strings.Count(assembled[:start], "\n")
+	if line < startLine {
+		return 0, 0, false
+	}
+	trimmed := strings.TrimSpace(conditions)
+	lead := conditions[:len(conditions)-len(strings.TrimLeftFunc(conditions, unicode.IsSpace))]
+	leadLines := strings.Count(lead, "\n")
+	leadCol := utf8.RuneCountInString(lead[strings.LastIndexByte(lead, '\n')+1:])
+
+	lines := strings.Split(trimmed, "\n")
+	rel := line - startLine // 0-based line within trimmed
+	if rel >= len(lines) {
+		rel = len(lines) - 1
+		col = utf8.RuneCountInString(lines[rel]) + 1
+	}
+	// cedar-go reports some errors one token late, e.g. after the ";" that
+	// follows the conditions: point just after their end instead.
+	col = min(col, utf8.RuneCountInString(lines[rel])+1)
+	if rel == 0 {
+		return 1 + leadLines, leadCol + col, true
+	}
+	return 1 + leadLines + rel, col, true
+}
+
+// findingDetail converts a cedar finding to a validation detail at loc.
+func findingDetail(f cedar.Finding, loc, prefix string) api.ValidationDetail {
+	return api.ValidationDetail{Type: api.ValidationDetailType(f.Type), Code: f.Code, Location: loc, Message: prefix + f.Message}
+}
+
+// cedarSchema is the schema rules are validated against.
+func (s *Server) cedarSchema() string {
+	if s.opts.CedarSchema != "" {
+		return s.opts.CedarSchema
+	}
+	return cedar.DefaultSchema()
+}
+
+// schemaFindings validates policyText against the server's Cedar schema.
+// The findings are warnings: they never reject a write. A schema that does
+// not load is logged and reported as an INFO finding.
+func (s *Server) schemaFindings(policyText string) []api.ValidationDetail {
+	fs, err := cedar.ValidatePolicy(policyText, s.cedarSchema())
+	if err != nil {
+		s.log.Error("the Cedar schema does not load; rules are not validated against it", "error", err)
+		return []api.ValidationDetail{{Type: api.ValidationDetailTypeINFO, Code: "schema_unavailable", Location: "policy_text",
+			Message: "the rule was not checked against the Cedar schema: the server's schema does not load: " + err.Error()}}
+	}
+	out := make([]api.ValidationDetail, len(fs))
+	for i, f := range fs {
+		out[i] = findingDetail(f, f.Location, "")
+	}
+	return out
+}
+
+// withFindings is a rule write response: r plus its findings as notices
+// ("location: message") and validation details. Without findings both are
+// omitted.
+func withFindings(r api.Rule, findings []api.ValidationDetail) api.Rule {
+	if len(findings) == 0 {
+		return r
+	}
+	notices := make([]string, len(findings))
+	for i, f := range findings {
+		notices[i] = f.Location + ": " + f.Message
+	}
+	details := slices.Clone(findings)
+	r.Notices, r.Validation = &notices, &details
+	return r
+}
+
+// Request bodies -----------------------------------------------------------
+
+// checkRuleBody records the problems of a create or update body that do
+// not depend on the stored rule: nulls of non-nullable fields, ranges and
+// lengths, and policy_text combined with structured fields.
+func checkRuleBody(v *validation, raw map[string]json.RawMessage, body api.RuleUpdate) {
+	rejectNulls(v, raw, "ordinal", "policy_text", "effect", "principal_scope_type", "action_scope_type",
+		"action_ids", "resource_scope_type", "audit_session")
+	if body.Ordinal != nil {
+		checkRange(v, "ordinal", *body.Ordinal, 0, ruleOrdinalMax)
+	}
+	if body.PolicyText != nil {
+		checkLength(v, "policy_text", *body.PolicyText, 1, rulePolicyTextMax)
+		var conflicting []string
+		for _, f := range structuredRuleFields {
+			if _, ok := raw[f]; ok && !isNull(raw, f) {
+				conflicting = append(conflicting, f)
+			}
+		}
+		for _, f := range conflicting {
+			v.add(f, "conflicting_field", "%s cannot be combined with policy_text (sent: %s): send either policy_text alone or the structured fields",
+				f, strings.Join(conflicting, ", "))
+		}
+	}
+	if c := nullablePtr[string](body.Conditions); c != nil {
+		checkLength(v, "conditions", *c, 0, ruleConditionsMax)
+	}
+	if n := nullablePtr[string](body.Notice); n != nil {
+		checkLength(v, "notice", *n, 0, ruleNoticeMax)
+	}
+	if body.ActionIds != nil {
+		for i, id := range *body.ActionIds {
+			if id == "" {
+				v.add(fmt.Sprintf("action_ids[%d]", i), "required", "action_ids[%d] must not be empty", i)
+			}
+		}
+	}
+}
+
+// sent reports whether any of fields is a member of raw.
+func sent(raw map[string]json.RawMessage, fields ...string) bool {
+	for _, f := range fields {
+		if _, ok := raw[f]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+// orNullNullable is n, or an explicit null when n is absent.
+func orNullNullable(n nullable.Nullable[string]) nullable.Nullable[string] {
+	if !n.IsSpecified() {
+		return nullable.NewNullNullable[string]()
+	}
+	return n
+}
+
+// applyStructuredBody sets the statement fields of r from a structured
+// body. Each scope is replaced as a unit when any of its fields was sent:
+// its scope type is then required and its absent fields become null (or,
+// for action_ids, empty). create requires every scope and the effect.
+// It reports whether any statement field was sent.
+func applyStructuredBody(v *validation, raw map[string]json.RawMessage, body api.RuleUpdate, r *api.Rule, create bool) bool {
+	changed := false
+	if body.Effect != nil {
+		r.Effect = *body.Effect
+		changed = true
+	} else if create && !isNull(raw, "effect") {
+		v.add("effect", "required", "effect is required (permit or forbid) unless policy_text is sent")
+	}
+	scope := func(prefix string, typ *api.ScopeType, et, eid, inType nullable.Nullable[string],
+		setType *api.ScopeType, setET, setEID, setIn *nullable.Nullable[string]) {
+		typeField := prefix + "_scope_type"
+		if !create && !sent(raw, typeField, prefix+"_entity_type", prefix+"_entity_id", prefix+"_in_entity_type") {
+			return
+		}
+		changed = true
+		if typ == nil {
+			if !isNull(raw, typeField) {
+				if create {
+					v.add(typeField, "required", "%s is required (any, eq, in, is or is_in) unless policy_text is sent", typeField)
+				} else {
+					v.add(typeField, "required", "%s is required when any %s_* field is sent: the %s scope is replaced as a unit", typeField, prefix, prefix)
+				}
+			}
+			return
+		}
+		*setType = *typ
+		*setET, *setEID, *setIn = orNullNullable(et), orNullNullable(eid), orNullNullable(inType)
+	}
+	scope("principal", body.PrincipalScopeType, body.PrincipalEntityType, body.PrincipalEntityId, body.PrincipalInEntityType,
+		&r.PrincipalScopeType, &r.PrincipalEntityType, &r.PrincipalEntityId, &r.PrincipalInEntityType)
+	scope("resource", body.ResourceScopeType, body.ResourceEntityType, body.ResourceEntityId, body.ResourceInEntityType,
+		&r.ResourceScopeType, &r.ResourceEntityType, &r.ResourceEntityId, &r.ResourceInEntityType)
+	if create || sent(raw, "action_scope_type", "action_ids") {
+		changed = true
+		switch {
+		case body.ActionScopeType == nil && isNull(raw, "action_scope_type"):
+		case body.ActionScopeType == nil && create:
+			v.add("action_scope_type", "required", "action_scope_type is required (any, eq or in) unless policy_text is sent")
+		case body.ActionScopeType == nil:
+			v.add("action_scope_type", "required", "action_scope_type is required when action_ids is sent: the action scope is replaced as a unit")
+		default:
+			r.ActionScopeType = *body.ActionScopeType
+			r.ActionIds = []string{}
+			if body.ActionIds != nil {
+				r.ActionIds = append(r.ActionIds, *body.ActionIds...)
+			}
+		}
+	}
+	if body.Conditions.IsSpecified() {
+		r.Conditions = body.Conditions
+		changed = true
+	} else if create {
+		r.Conditions = nullable.NewNullNullable[string]()
+	}
+	return changed
+}
+
+// Handlers -------------------------------------------------------------------
+
+// ListRules answers GET /v1/policies/{policyId}/rules, in evaluation order.
+func (s *Server) ListRules(w http.ResponseWriter, r *http.Request, policyId api.PolicyID, params api.ListRulesParams) {
+	pid := policyId.String()
+	limit, key, err := pageParams(params.Limit, params.Cursor, "rules/"+pid)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	ctx := r.Context()
+	tenant := tenantID(ctx)
+	out := api.RuleList{Data: []api.Rule{}}
+	var last pageKey
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := loadPolicyRow(ctx, tx, tenant, pid); err != nil {
+			return err
+		}
+		rules, keys, err := queryRules(ctx, tx, tenant, pid, key, limit+1)
+		if err != nil {
+			return err
+		}
+		if len(rules) > limit {
+			rules, keys, out.HasMore = rules[:limit], keys[:limit], true
+		}
+		out.Data = rules
+		if len(keys) > 0 {
+			last = keys[len(keys)-1]
+		}
+		return nil
+	})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	last.List = "rules/" + pid
+	out.NextCursor = nextPageCursor(out.HasMore, last)
+	writeJSON(w, http.StatusOK, out)
+}
+
+// CreateRule answers POST /v1/policies/{policyId}/rules.
+func (s *Server) CreateRule(w http.ResponseWriter, r *http.Request, policyId api.PolicyID, params api.CreateRuleParams) {
+	var create api.RuleCreate
+	raw, err := decodeFields(r, &create)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	body := api.RuleUpdate(create)
+	v := &validation{}
+	checkRuleBody(v, raw, body)
+	rule := api.Rule{
+		AuditSession: true,
+		Notice:       orNullNullable(body.Notice),
+	}
+	if body.AuditSession != nil {
+		rule.AuditSession = *body.AuditSession
+	}
+	var findings []api.ValidationDetail
+	if body.PolicyText != nil {
+		if v.ok() {
+			findings, _ = applyPolicyText(v, &rule, *body.PolicyText, "policy_text", "")
+		}
+	} else {
+		applyStructuredBody(v, raw, body, &rule, true)
+		if v.ok() {
+			findings, _ = applyStructured(v, &rule)
+		}
+	}
+	if err := validationErr(v); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	findings = append(findings, s.schemaFindings(rule.PolicyText)...)
+
+	ctx := r.Context()
+	tenant := tenantID(ctx)
+	pid := policyId.String()
+	id := uuid.NewString()
+	now := s.nowString()
+	var out api.Rule
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := loadPolicyRow(ctx, tx, tenant, pid); err != nil {
+			return err
+		}
+		if body.Ordinal != nil {
+			rule.Ordinal = *body.Ordinal
+		} else {
+			var highest int64
+			if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(ordinal), 0) FROM rules WHERE tenant_id = ? AND policy_id = ?`,
+				tenant, pid).Scan(&highest); err != nil {
+				return fmt.Errorf("next ordinal: %w", err)
+			}
+			if highest >= ruleOrdinalMax {
+				v.add("ordinal", "out_of_range", "the policy's highest ordinal is already %d, the maximum; send an explicit ordinal", highest)
+				return v.err()
+			}
+			rule.Ordinal = int(highest) + 1
+		}
+		if err := insertRule(ctx, tx, tenant, pid, id, now, rule); err != nil {
+			return err
+		}
+		if err := touchPolicy(ctx, tx, tenant, pid, now); err != nil {
+			return err
+		}
+		out, err = loadRule(ctx, tx, tenant, pid, id)
+		return err
+	})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.Header().Set("Location", "/v1/policies/"+pid+"/rules/"+id)
+	writeTagged(w, http.StatusCreated, out, withFindings(out, findings))
+}
+
+// GetRule answers GET /v1/policies/{policyId}/rules/{ruleId}.
+func (s *Server) GetRule(w http.ResponseWriter, r *http.Request, policyId api.PolicyID, ruleId api.RuleID) {
+	ctx := r.Context()
+	tenant := tenantID(ctx)
+	var out api.Rule
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := loadPolicyRow(ctx, tx, tenant, policyId.String()); err != nil {
+			return err
+		}
+		var err error
+		out, err = loadRule(ctx, tx, tenant, policyId.String(), ruleId.String())
+		return err
+	})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeObject(w, http.StatusOK, out)
+}
+
+// UpdateRule answers PATCH /v1/policies/{policyId}/rules/{ruleId}.
+func (s *Server) UpdateRule(w http.ResponseWriter, r *http.Request, policyId api.PolicyID, ruleId api.RuleID, params api.UpdateRuleParams) {
+	var body api.RuleUpdate
+	raw, err := decodeFields(r, &body)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	ctx := r.Context()
+	tenant := tenantID(ctx)
+	pid, rid := policyId.String(), ruleId.String()
+	var (
+		out      api.Rule
+		findings []api.ValidationDetail
+	)
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := loadPolicyRow(ctx, tx, tenant, pid); err != nil {
+			return err
+		}
+		cur, err := loadRule(ctx, tx, tenant, pid, rid)
+		if err != nil {
+			return err
+		}
+		if err := checkIfMatch(params.IfMatch, cur); err != nil {
+			return err
+		}
+		v := &validation{}
+		checkRuleBody(v, raw, body)
+		next := cur
+		next.ActionIds = slices.Clone(cur.ActionIds)
+		if body.PolicyText != nil {
+			if v.ok() {
+				findings, _ = applyPolicyText(v, &next, *body.PolicyText, "policy_text", "")
+			}
+		} else if applyStructuredBody(v, raw, body, &next, false) && v.ok() {
+			findings, _ = applyStructured(v, &next)
+		}
+		if body.Ordinal != nil {
+			next.Ordinal = *body.Ordinal
+		}
+		if body.Notice.IsSpecified() {
+			next.Notice = body.Notice
+		}
+		if body.AuditSession != nil {
+			next.AuditSession = *body.AuditSession
+		}
+		if err := validationErr(v); err != nil {
+			return err
+		}
+		findings = append(findings, s.schemaFindings(next.PolicyText)...)
+		if !bytes.Equal(marshal(next), marshal(cur)) {
+			now := s.nowString()
+			if err := updateRule(ctx, tx, tenant, pid, now, next); err != nil {
+				return err
+			}
+			if err := touchPolicy(ctx, tx, tenant, pid, now); err != nil {
+				return err
+			}
+		}
+		out, err = loadRule(ctx, tx, tenant, pid, rid)
+		return err
+	})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeTagged(w, http.StatusOK, out, withFindings(out, findings))
+}
+
+// DeleteRule answers DELETE /v1/policies/{policyId}/rules/{ruleId}. The
+// other rules keep their ordinals.
+func (s *Server) DeleteRule(w http.ResponseWriter, r *http.Request, policyId api.PolicyID, ruleId api.RuleID, params api.DeleteRuleParams) {
+	ctx := r.Context()
+	tenant := tenantID(ctx)
+	pid, rid := policyId.String(), ruleId.String()
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := loadPolicyRow(ctx, tx, tenant, pid); err != nil {
+			return err
+		}
+		cur, err := loadRule(ctx, tx, tenant, pid, rid)
+		if err != nil {
+			return err
+		}
+		if err := checkIfMatch(params.IfMatch, cur); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM rules WHERE tenant_id = ? AND policy_id = ? AND id = ?`, tenant, pid, rid); err != nil {
+			return fmt.Errorf("delete rule %s: %w", rid, err)
+		}
+		return touchPolicy(ctx, tx, tenant, pid, s.nowString())
+	})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// ruleReorderBody is api.RuleReorder with the ids as strings, so that a
+// malformed id is reported at its index rather than as a decoding error.
+type ruleReorderBody struct {
+	Ids []string `json:"ids"`
+}
+
+// ReorderRules answers PATCH /v1/policies/{policyId}/rules/reorder: the
+// listed rules take the ordinals they hold among themselves, sorted, in
+// the order given; unlisted rules keep theirs. Should listed rules share
+// an ordinal, the later ones are raised just enough to keep the given
+// order strict.
+func (s *Server) ReorderRules(w http.ResponseWriter, r *http.Request, policyId api.PolicyID) {
+	var body ruleReorderBody
+	raw, err := decodeFields(r, &body)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	ctx := r.Context()
+	tenant := tenantID(ctx)
+	pid := policyId.String()
+	out := api.RuleList{NextCursor: nullable.NewNullNullable[string]()}
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := loadPolicyRow(ctx, tx, tenant, pid); err != nil {
+			return err
+		}
+		rules, _, err := queryRules(ctx, tx, tenant, pid, nil, 0)
+		if err != nil {
+			return err
+		}
+		byID := make(map[string]int, len(rules))
+		for i, ru := range rules {
+			byID[ru.Id.String()] = i
+		}
+
+		v := &validation{}
+		if _, ok := raw["ids"]; !ok || len(body.Ids) == 0 {
+			v.add("ids", "required", "ids must list at least one rule id of policy %s, in the wanted order", pid)
+		}
+		listed := make([]int, 0, len(body.Ids)) // indexes into rules
+		first := map[string]int{}
+		for i, id := range body.Ids {
+			loc := fmt.Sprintf("ids[%d]", i)
+			if err := validate.UUID(id); err != nil {
+				v.add(loc, "invalid_uuid", "%v", err)
+				continue
+			}
+			id = strings.ToLower(id)
+			if j, dup := first[id]; dup {
+				v.add(loc, "duplicate", "rule %s is listed twice (also at ids[%d]); list each rule once", id, j)
+				continue
+			}
+			first[id] = i
+			k, ok := byID[id]
+			if !ok {
+				v.add(loc, "not_found", "rule %s is not a rule of policy %s", id, pid)
+				continue
+			}
+			listed = append(listed, k)
+		}
+		if err := v.err(); err != nil {
+			return err
+		}
+
+		ordinals := make([]int, len(listed))
+		for i, k := range listed {
+			ordinals[i] = rules[k].Ordinal
+		}
+		sort.Ints(ordinals)
+		now := s.nowString()
+		changed := false
+		prev := math.MinInt
+		for i, k := range listed {
+			o := max(ordinals[i], prev+1)
+			prev = o
+			if rules[k].Ordinal == o {
+				continue
+			}
+			rules[k].Ordinal = o
+			if err := updateRule(ctx, tx, tenant, pid, now, rules[k]); err != nil {
+				return err
+			}
+			changed = true
+		}
+		if changed {
+			if err := touchPolicy(ctx, tx, tenant, pid, now); err != nil {
+				return err
+			}
+		}
+		out.Data, _, err = queryRules(ctx, tx, tenant, pid, nil, 0)
+		return err
+	})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
