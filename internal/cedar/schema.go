@@ -51,7 +51,9 @@ func ValidatePolicy(policyText, schemaText string) ([]Finding, error) {
 
 	p, err := ParseOne(policyText)
 	if err != nil {
-		return []Finding{{Type: FindingError, Code: CodeSyntax, Location: "policy_text", Message: err.Error()}}, nil
+		// A policy that does not parse is a finding about the policy, not a
+		// failure of validation: only a broken schema is an error.
+		return []Finding{{Type: FindingError, Code: CodeSyntax, Location: "policy_text", Message: err.Error()}}, nil //nolint:nilerr // see above
 	}
 
 	err = validate.New(resolved, validate.WithStrict()).Policy("", (*xast.Policy)(p.AST()))

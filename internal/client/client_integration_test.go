@@ -82,7 +82,7 @@ func newEnv(t *testing.T, o envOptions) *env {
 	if err := srv.AddKey(ctx, e.tenant, e.key, false); err != nil {
 		t.Fatal(err)
 	}
-	var h http.Handler = srv.Handler()
+	h := srv.Handler()
 	if o.validate {
 		if e.validator, err = apitest.New(h); err != nil {
 			t.Fatal(err)

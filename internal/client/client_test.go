@@ -192,7 +192,7 @@ func TestRetryCountAndBackoffBounded(t *testing.T) {
 			t.Fatalf("backoff(1m, 1h, attempt %d) = %s", attempt, d)
 		}
 	}
-	resp := &http.Response{StatusCode: 429, Header: http.Header{"Retry-After": {"3600"}}}
+	resp := &http.Response{StatusCode: http.StatusTooManyRequests, Header: http.Header{"Retry-After": {"3600"}}}
 	if d := backoff(time.Millisecond, 2*time.Second, 0, resp); d != 2*time.Second {
 		t.Fatalf("Retry-After 3600 capped by RetryWaitMax 2s: got %s", d)
 	}
@@ -415,7 +415,7 @@ func TestErrorDecodingAndSentinels(t *testing.T) {
 		for _, s := range sentinels {
 			want := false
 			for _, w := range tc.want {
-				want = want || w == s
+				want = want || w == s //nolint:errorlint // identity of the sentinels themselves
 			}
 			if errors.Is(err, s) != want {
 				t.Errorf("%d %s: errors.Is(err, %q) = %v, want %v", tc.status, tc.code, s, !want, want)

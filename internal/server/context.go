@@ -21,8 +21,3 @@ func tenantID(ctx context.Context) string {
 	p, _ := ctx.Value(principalKey{}).(principal)
 	return p.TenantID
 }
-
-func principalFrom(ctx context.Context) (principal, bool) {
-	p, ok := ctx.Value(principalKey{}).(principal)
-	return p, ok
-}

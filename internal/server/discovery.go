@@ -104,7 +104,7 @@ func parseRolesFile(data []byte) (*rolesFile, error) {
 		var typ *json.UnmarshalTypeError
 		switch {
 		case errors.As(err, &syn):
-			return nil, fmt.Errorf("not valid JSON at byte %d: %v", syn.Offset, err)
+			return nil, fmt.Errorf("not valid JSON at byte %d: %w", syn.Offset, err)
 		case errors.As(err, &typ):
 			return nil, fmt.Errorf("%s: expected %s, got JSON %s", typ.Field, typ.Type, typ.Value)
 		case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):

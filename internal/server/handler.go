@@ -40,7 +40,7 @@ func (s *Server) Handler() http.Handler {
 // chain wraps mux in the middleware of Handler. Tests use it with a mux of
 // their own routes to exercise the middleware in isolation.
 func (s *Server) chain(mux *http.ServeMux) http.Handler {
-	var h http.Handler = s.route(mux)
+	h := s.route(mux)
 	h = s.idempotency(h)
 	h = s.rateLimit(h)
 	h = s.authenticate(h)

@@ -137,7 +137,7 @@ func newPlatEnv(t *testing.T, cfg platEnvConfig) *platEnv {
 			t.Fatalf("AddKey: %v", err)
 		}
 	}
-	var h http.Handler = srv.Handler()
+	h := srv.Handler()
 	if !cfg.noValidator {
 		v, err := apitest.New(h)
 		if err != nil {

@@ -160,7 +160,7 @@ func TestIdempotencyConcurrentRetries(t *testing.T) {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			req, _ := http.NewRequest("POST", e.url+"/test/things", strings.NewReader(`{"x":1}`))
+			req, _ := http.NewRequest(http.MethodPost, e.url+"/test/things", strings.NewReader(`{"x":1}`))
 			req.Header.Set("X-API-Key", platKeyA)
 			req.Header.Set("X-Tenant-ID", platTenantA)
 			req.Header.Set("Idempotency-Key", "same")

@@ -1,0 +1,27 @@
+terraform {
+  required_providers {
+    jitsudo = {
+      source = "jitsudo-community/jitsudo"
+    }
+  }
+}
+
+# endpoint, api_key and tenant_id may also come from the JITSUDO_ENDPOINT,
+# JITSUDO_API_KEY and JITSUDO_TENANT_ID environment variables.
+provider "jitsudo" {
+  endpoint  = "https://jitsudo.example.com"
+  tenant_id = "2489e9ad-2ee2-8e00-8ec9-32d5f69181c0"
+  api_key   = var.jitsudo_api_key
+
+  # Optional: retries of rate-limited (429), unavailable (502, 503, 504) and
+  # failed requests.
+  max_retries    = 4
+  retry_wait_min = "250ms"
+  retry_wait_max = "10s"
+}
+
+variable "jitsudo_api_key" {
+  description = "JITSudo API key with read-write access to the tenant."
+  type        = string
+  sensitive   = true
+}

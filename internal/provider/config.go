@@ -1,0 +1,235 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/jitsudo-community/terraform-provider-jitsudo/internal/validate"
+)
+
+// settings is the provider configuration after merging the provider block
+// over the environment and applying defaults: everything the API client
+// needs.
+type settings struct {
+	Endpoint     string
+	APIKey       string
+	TenantID     string
+	MaxRetries   int
+	RetryWaitMin time.Duration
+	RetryWaitMax time.Duration
+
+	// APIKeySource is "provider block" or the environment variable the key
+	// came from, for the debug log (which never shows the key itself).
+	APIKeySource string
+}
+
+// resolveSettings merges the provider block (which wins) over the
+// environment read through getenv, applies defaults and checks every
+// value. All values of cfg must be known. Each problem is an attribute
+// error saying what is wrong and how to fix it.
+func resolveSettings(cfg providerModel, getenv func(string) string) (settings, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	var s settings
+
+	endpoint := stringSetting(cfg.Endpoint, "endpoint", envEndpoint, getenv)
+	if endpoint.value == "" {
+		diags.AddAttributeError(pathEndpoint, "Missing JITSudo Endpoint",
+			"The provider needs the base URL of the JITSudo API. Set endpoint in the provider block "+
+				"or the "+envEndpoint+" environment variable, for example \"https://jitsudo.example.com\" "+
+				"or \"http://127.0.0.1:8080\" for jitsudo-local.")
+	} else if err := checkEndpoint(endpoint.value); err != nil {
+		diags.AddAttributeError(pathEndpoint, "Invalid JITSudo Endpoint", endpoint.invalid(err,
+			"an http:// or https:// URL such as \"https://jitsudo.example.com\""))
+	}
+	s.Endpoint = endpoint.value
+
+	apiKey := stringSetting(cfg.APIKey, "api_key", envAPIKey, getenv)
+	if apiKey.value == "" {
+		diags.AddAttributeError(pathAPIKey, "Missing JITSudo API Key",
+			"The provider needs an API key to call the JITSudo API. Set api_key in the provider block "+
+				"or the "+envAPIKey+" environment variable. Prefer the environment variable (or a "+
+				"sensitive input variable) so the key is not written into configuration files.")
+	}
+	s.APIKey = apiKey.value
+	s.APIKeySource = apiKey.source
+
+	tenant := stringSetting(cfg.TenantID, "tenant_id", envTenantID, getenv)
+	if tenant.value == "" {
+		diags.AddAttributeError(pathTenantID, "Missing JITSudo Tenant ID",
+			"The provider needs the UUID of the tenant the API key belongs to. Set tenant_id in the "+
+				"provider block or the "+envTenantID+" environment variable.")
+	} else if err := checkUUID(tenant.value); err != nil {
+		diags.AddAttributeError(pathTenantID, "Invalid JITSudo Tenant ID", tenant.invalid(err,
+			"the UUID of your tenant"))
+	}
+	s.TenantID = tenant.value
+
+	s.MaxRetries = defaultMaxRetries
+	if !cfg.MaxRetries.IsNull() {
+		// The schema validator has checked the range already.
+		s.MaxRetries = int(cfg.MaxRetries.ValueInt64())
+	}
+
+	// Malformed durations in the provider block never get here: the schema
+	// validators reject them first. These errors are a safety net.
+	var errMin, errMax error
+	s.RetryWaitMin, errMin = waitOrDefault(cfg.RetryWaitMin, defaultRetryWaitMin)
+	if errMin != nil {
+		diags.AddAttributeError(pathRetryWaitMin, "Invalid Retry Wait Duration", "retry_wait_min: "+errMin.Error()+".")
+	}
+	s.RetryWaitMax, errMax = waitOrDefault(cfg.RetryWaitMax, defaultRetryWaitMax)
+	if errMax != nil {
+		diags.AddAttributeError(pathRetryWaitMax, "Invalid Retry Wait Duration", "retry_wait_max: "+errMax.Error()+".")
+	}
+	if errMin == nil && errMax == nil {
+		diags.Append(checkWaitOrder(s.RetryWaitMin, s.RetryWaitMax, cfg.RetryWaitMax.IsNull())...)
+	}
+
+	return s, diags
+}
+
+// setting is a string value and where it came from.
+type setting struct {
+	value     string
+	attribute string // the provider block attribute
+	env       string // its environment variable
+	source    string // "provider block" or env
+}
+
+// stringSetting takes a known attribute value over the environment
+// variable env.
+func stringSetting(v types.String, attribute, env string, getenv func(string) string) setting {
+	s := setting{attribute: attribute, env: env}
+	if !v.IsNull() {
+		s.value, s.source = v.ValueString(), "provider block"
+	} else {
+		s.value, s.source = getenv(env), env
+	}
+	return s
+}
+
+// invalid is the detail of an error about the value: what is wrong with it,
+// where it came from and what to set instead (want).
+func (s setting) invalid(err error, want string) string {
+	if s.source == "provider block" {
+		return fmt.Sprintf("The %s set in the provider block is invalid: %s.\n\nSet it to %s.", s.attribute, err, want)
+	}
+	return fmt.Sprintf("The %s environment variable, which the provider reads because %s is not set "+
+		"in the provider block, is invalid: %s.\n\nSet %s (or %s in the provider block) to %s.",
+		s.env, s.attribute, err, s.env, s.attribute, want)
+}
+
+// waitOrDefault parses a known retry wait attribute, or returns def when it
+// is null.
+func waitOrDefault(v types.String, def time.Duration) (time.Duration, error) {
+	if v.IsNull() || v.IsUnknown() {
+		return def, nil
+	}
+	if err := checkWait(v.ValueString()); err != nil {
+		return 0, err
+	}
+	return time.ParseDuration(v.ValueString())
+}
+
+// checkWaitOrder reports retry_wait_min exceeding retry_wait_max;
+// maxDefaulted says the maximum is the default, not a configured value.
+func checkWaitOrder(waitMin, waitMax time.Duration, maxDefaulted bool) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if waitMin <= waitMax {
+		return diags
+	}
+	maxDesc := fmt.Sprintf("retry_wait_max (%s)", waitMax)
+	if maxDefaulted {
+		maxDesc = fmt.Sprintf("the default retry_wait_max (%s)", waitMax)
+	}
+	diags.AddAttributeError(pathRetryWaitMin, "Retry Wait Minimum Exceeds Maximum",
+		fmt.Sprintf("retry_wait_min (%s) is longer than %s, so retries could not back off between "+
+			"them.\n\nLower retry_wait_min or raise retry_wait_max.", waitMin, maxDesc))
+	return diags
+}
+
+// checkUUID accepts the canonical form of a UUID,
+// xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx, with the check jitsudo-local
+// applies to X-Tenant-ID.
+func checkUUID(s string) error {
+	return validate.UUID(s)
+}
+
+// checkEndpoint accepts absolute http and https URLs with a host and
+// without user information, query or fragment; a path is a base path the
+// API lives under.
+func checkEndpoint(s string) error {
+	fail := func(what string) error {
+		return fmt.Errorf("%q is not an http:// or https:// base URL: %s", s, what)
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		var uerr *url.Error
+		if errors.As(err, &uerr) {
+			err = uerr.Err
+		}
+		return fail(err.Error())
+	}
+	switch {
+	case !strings.Contains(s, "://"):
+		return fail("it does not start with http:// or https://")
+	case u.Scheme != "http" && u.Scheme != "https":
+		return fail(fmt.Sprintf("the scheme is %q, not http or https", u.Scheme))
+	case u.Host == "":
+		return fail("it has no host")
+	case u.User != nil:
+		return fail("it carries user information (the API key belongs in api_key)")
+	case u.RawQuery != "" || u.ForceQuery:
+		return fail("it has a query string")
+	case u.Fragment != "":
+		return fail("it has a fragment")
+	}
+	return nil
+}
+
+// checkWait accepts positive Go durations ("250ms", "2s", "1m30s").
+func checkWait(s string) error {
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return fmt.Errorf("%q is not a Go duration such as 250ms, 2s or 1m", s)
+	}
+	if d <= 0 {
+		return fmt.Errorf("%q is not a positive duration", s)
+	}
+	return nil
+}
+
+// stringValueCheck is a validator.String running check on known values,
+// so that the provider block is checked at validate time with the same
+// rules resolveSettings applies to environment variables.
+type stringValueCheck struct {
+	description string
+	summary     string
+	check       func(string) error
+}
+
+var _ validator.String = stringValueCheck{}
+
+func (v stringValueCheck) Description(_ context.Context) string { return v.description }
+
+func (v stringValueCheck) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (v stringValueCheck) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if err := v.check(req.ConfigValue.ValueString()); err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, v.summary,
+			fmt.Sprintf("%s: %s.\n\nFix the provider block: the %s.", req.Path, err, v.description))
+	}
+}

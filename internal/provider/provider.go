@@ -1,0 +1,299 @@
+// Package provider implements the jitsudo Terraform provider with the
+// terraform-plugin-framework.
+package provider
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/jitsudo-community/terraform-provider-jitsudo/internal/client"
+)
+
+// Environment variables read for attributes the provider block leaves unset.
+const (
+	envEndpoint = "JITSUDO_ENDPOINT"
+	envAPIKey   = "JITSUDO_API_KEY"
+	envTenantID = "JITSUDO_TENANT_ID"
+)
+
+// Defaults of the optional retry settings: the API client's.
+const (
+	defaultMaxRetries   = client.DefaultMaxRetries
+	maxMaxRetries       = 10
+	defaultRetryWaitMin = client.DefaultRetryWaitMin
+	defaultRetryWaitMax = client.DefaultRetryWaitMax
+)
+
+var (
+	_ provider.Provider                   = (*jitsudoProvider)(nil)
+	_ provider.ProviderWithValidateConfig = (*jitsudoProvider)(nil)
+)
+
+// New returns a constructor of the provider for providerserver.Serve and
+// for tests. version is the provider's release version ("dev" for local
+// builds, "test" in tests).
+func New(version string) func() provider.Provider {
+	return func() provider.Provider {
+		return &jitsudoProvider{version: version}
+	}
+}
+
+// jitsudoProvider is the provider.Provider of the jitsudo provider.
+type jitsudoProvider struct {
+	version string
+}
+
+// providerModel maps the provider block.
+type providerModel struct {
+	Endpoint     types.String `tfsdk:"endpoint"`
+	APIKey       types.String `tfsdk:"api_key"`
+	TenantID     types.String `tfsdk:"tenant_id"`
+	MaxRetries   types.Int64  `tfsdk:"max_retries"`
+	RetryWaitMin types.String `tfsdk:"retry_wait_min"`
+	RetryWaitMax types.String `tfsdk:"retry_wait_max"`
+}
+
+// providerData is what Configure hands to resources and data sources as
+// their ProviderData.
+//
+// ProviderData is nil when Configure has not run yet (during validation)
+// and when the provider configuration still holds unknown values at plan
+// time (for example an endpoint taken from a resource that is not created
+// yet); resources must treat nil as "not configured yet", not as an error.
+type providerData struct {
+	Client *client.Client
+}
+
+func (p *jitsudoProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
+	resp.TypeName = "jitsudo"
+	resp.Version = p.version
+}
+
+func (p *jitsudoProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "The JITSudo provider manages the configuration of a JITSudo just-in-time " +
+			"AWS access broker through the JITSudo API. Every attribute is optional in the provider " +
+			"block: `endpoint`, `api_key` and `tenant_id` fall back to the `" + envEndpoint + "`, `" +
+			envAPIKey + "` and `" + envTenantID + "` environment variables, and the three must be set " +
+			"one way or the other.",
+		Attributes: map[string]schema.Attribute{
+			"endpoint": schema.StringAttribute{
+				MarkdownDescription: "Base URL of the JITSudo API, an `http://` or `https://` URL such as " +
+					"`https://jitsudo.example.com` or `http://127.0.0.1:8080` for `jitsudo-local`. " +
+					"Defaults to the `" + envEndpoint + "` environment variable.",
+				Optional: true,
+				Validators: []validator.String{
+					stringValueCheck{
+						description: "value must be an http:// or https:// URL",
+						summary:     "Invalid JITSudo Endpoint",
+						check:       checkEndpoint,
+					},
+				},
+			},
+			"api_key": schema.StringAttribute{
+				MarkdownDescription: "API key sent as `X-API-Key`. A key belongs to one tenant and is " +
+					"read-write or read-only; managing objects needs a read-write key. Defaults to the `" +
+					envAPIKey + "` environment variable.",
+				Optional:  true,
+				Sensitive: true,
+				Validators: []validator.String{
+					stringvalidator.LengthAtLeast(1),
+				},
+			},
+			"tenant_id": schema.StringAttribute{
+				MarkdownDescription: "Tenant the API key belongs to, a UUID such as " +
+					"`2489e9ad-2ee2-8e00-8ec9-32d5f69181c0`, sent as `X-Tenant-ID`. Defaults to the `" +
+					envTenantID + "` environment variable.",
+				Optional: true,
+				Validators: []validator.String{
+					stringValueCheck{
+						description: "value must be a UUID",
+						summary:     "Invalid JITSudo Tenant ID",
+						check:       checkUUID,
+					},
+				},
+			},
+			"max_retries": schema.Int64Attribute{
+				MarkdownDescription: fmt.Sprintf("How many times a request is retried after a rate limit "+
+					"(429), a gateway or availability error (502, 503, 504) or a network error, from 0 "+
+					"(never) to %d. Creates are safe to retry: each carries an idempotency key. "+
+					"Defaults to `%d`.", maxMaxRetries, defaultMaxRetries),
+				Optional: true,
+				Validators: []validator.Int64{
+					int64validator.Between(0, maxMaxRetries),
+				},
+			},
+			"retry_wait_min": schema.StringAttribute{
+				MarkdownDescription: "Shortest wait before a retry, a Go duration such as `250ms` or `2s`; " +
+					"waits grow exponentially up to `retry_wait_max`, and a `Retry-After` header of the " +
+					"server is honored within these bounds. Defaults to `" + defaultRetryWaitMin.String() + "`.",
+				Optional: true,
+				Validators: []validator.String{
+					stringValueCheck{
+						description: "value must be a positive Go duration such as 250ms",
+						summary:     "Invalid Retry Wait Duration",
+						check:       checkWait,
+					},
+				},
+			},
+			"retry_wait_max": schema.StringAttribute{
+				MarkdownDescription: "Longest wait before a retry, a Go duration such as `30s` or `1m`; " +
+					"must not be shorter than `retry_wait_min`. Defaults to `" +
+					defaultRetryWaitMax.String() + "`.",
+				Optional: true,
+				Validators: []validator.String{
+					stringValueCheck{
+						description: "value must be a positive Go duration such as 30s",
+						summary:     "Invalid Retry Wait Duration",
+						check:       checkWait,
+					},
+				},
+			},
+		},
+	}
+}
+
+// ValidateConfig checks what the attribute validators cannot see on their
+// own: that the retry waits are in order. It runs at validate and plan
+// time, before Configure.
+func (p *jitsudoProvider) ValidateConfig(ctx context.Context, req provider.ValidateConfigRequest, resp *provider.ValidateConfigResponse) {
+	var cfg providerModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if cfg.RetryWaitMin.IsUnknown() || cfg.RetryWaitMax.IsUnknown() {
+		return
+	}
+	// Malformed values are reported by the attribute validators.
+	waitMin, errMin := waitOrDefault(cfg.RetryWaitMin, defaultRetryWaitMin)
+	waitMax, errMax := waitOrDefault(cfg.RetryWaitMax, defaultRetryWaitMax)
+	if errMin != nil || errMax != nil {
+		return
+	}
+	resp.Diagnostics.Append(checkWaitOrder(waitMin, waitMax, cfg.RetryWaitMax.IsNull())...)
+}
+
+func (p *jitsudoProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	var cfg providerModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	// A value that depends on a resource not created yet is unknown at plan
+	// time. Terraform configures the provider again with known values
+	// before it applies, so leave the client unset until then (or let the
+	// framework defer everything, on a Terraform that allows it).
+	if unknown := cfg.unknownAttributes(); len(unknown) > 0 {
+		if req.ClientCapabilities.DeferralAllowed {
+			resp.Deferred = &provider.Deferred{Reason: provider.DeferredReasonProviderConfigUnknown}
+		}
+		tflog.Debug(ctx, "JITSudo provider configuration has unknown values, not creating the API client yet", map[string]any{
+			"unknown_attributes": unknown,
+			"deferred":           resp.Deferred != nil,
+		})
+		return
+	}
+
+	s, diags := resolveSettings(cfg, os.Getenv)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	ctx = maskSecrets(ctx, s.APIKey)
+	tflog.Debug(ctx, "Configuring JITSudo API client", map[string]any{
+		"endpoint":       s.Endpoint,
+		"tenant_id":      s.TenantID,
+		"api_key_source": s.APIKeySource,
+		"max_retries":    s.MaxRetries,
+		"retry_wait_min": s.RetryWaitMin.String(),
+		"retry_wait_max": s.RetryWaitMax.String(),
+	})
+
+	c, err := client.New(client.Config{
+		Endpoint:     s.Endpoint,
+		APIKey:       s.APIKey,
+		TenantID:     s.TenantID,
+		UserAgent:    "terraform-provider-jitsudo/" + p.version,
+		MaxRetries:   clientMaxRetries(s.MaxRetries),
+		RetryWaitMin: s.RetryWaitMin,
+		RetryWaitMax: s.RetryWaitMax,
+		Logger:       clientLogger{apiKey: s.APIKey},
+	})
+	if err != nil {
+		resp.Diagnostics.AddError(
+			"Unable to Create JITSudo API Client",
+			"The provider could not create a JITSudo API client from its configuration: "+err.Error()+
+				"\n\nCheck the endpoint, api_key and tenant_id settings of the provider block "+
+				"and the "+envEndpoint+", "+envAPIKey+" and "+envTenantID+" environment variables.",
+		)
+		return
+	}
+
+	data := &providerData{Client: c}
+	resp.ResourceData = data
+	resp.DataSourceData = data
+	tflog.Debug(ctx, "Configured JITSudo API client", map[string]any{"endpoint": s.Endpoint, "tenant_id": s.TenantID})
+}
+
+func (p *jitsudoProvider) Resources(_ context.Context) []func() resource.Resource {
+	return []func() resource.Resource{}
+}
+
+func (p *jitsudoProvider) DataSources(_ context.Context) []func() datasource.DataSource {
+	return []func() datasource.DataSource{}
+}
+
+// clientMaxRetries maps max_retries to client.Config.MaxRetries, where 0
+// means the default and a negative value disables retries.
+func clientMaxRetries(n int) int {
+	if n == 0 {
+		return -1
+	}
+	return n
+}
+
+// unknownAttributes names the attributes whose values are not known yet.
+func (m providerModel) unknownAttributes() []string {
+	var names []string
+	for _, a := range []struct {
+		name    string
+		unknown bool
+	}{
+		{"endpoint", m.Endpoint.IsUnknown()},
+		{"api_key", m.APIKey.IsUnknown()},
+		{"tenant_id", m.TenantID.IsUnknown()},
+		{"max_retries", m.MaxRetries.IsUnknown()},
+		{"retry_wait_min", m.RetryWaitMin.IsUnknown()},
+		{"retry_wait_max", m.RetryWaitMax.IsUnknown()},
+	} {
+		if a.unknown {
+			names = append(names, a.name)
+		}
+	}
+	return names
+}
+
+// path helpers, so that diagnostics of resolveSettings and of the
+// validators point at the same attributes.
+var (
+	pathEndpoint     = path.Root("endpoint")
+	pathAPIKey       = path.Root("api_key")
+	pathTenantID     = path.Root("tenant_id")
+	pathRetryWaitMin = path.Root("retry_wait_min")
+	pathRetryWaitMax = path.Root("retry_wait_max")
+)

@@ -1,0 +1,32 @@
+// Command terraform-provider-jitsudo is the Terraform provider for the
+// JITSudo just-in-time AWS access broker.
+package main
+
+import (
+	"context"
+	"flag"
+	"log"
+
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+
+	"github.com/jitsudo-community/terraform-provider-jitsudo/internal/provider"
+)
+
+// version is set at build time with
+// -ldflags "-X main.version=<version>" (see GNUmakefile).
+var version = "dev"
+
+func main() {
+	var debug bool
+	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers like delve")
+	flag.Parse()
+
+	opts := providerserver.ServeOpts{
+		Address: "registry.terraform.io/jitsudo-community/jitsudo",
+		Debug:   debug,
+	}
+
+	if err := providerserver.Serve(context.Background(), provider.New(version), opts); err != nil {
+		log.Fatal(err.Error())
+	}
+}
