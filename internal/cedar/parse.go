@@ -2,8 +2,6 @@ package cedar
 
 import (
 	"fmt"
-	"regexp"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -16,22 +14,18 @@ import (
 // SyntaxError is a Cedar syntax error in policy text.
 //
 // Line and Column are 1-based and relative to the text that was passed in;
-// Column counts characters (runes), not bytes. Both are 0 when cedar-go does
-// not report a position, which happens for escapes that are well-formed but
-// not allowed in a plain string, such as "\*" outside a `like` pattern.
-//
-// Caveat: cedar-go v1.9.0 reports most parser errors at the token AFTER the
-// offending one (it advances before building the error), e.g. for
-// `permit (principal == ?principal, ...)` it points at `principal`, not `?`,
-// and for trailing junk after the last `;` it points at the end of input.
-// Tokenizer errors (unterminated string or comment, malformed escape) are
-// positioned at the start of the offending token. We pass the positions through unchanged,
-// except for NUL bytes and template slots, which this package detects itself
-// with exact positions.
+// Column counts characters (runes), not bytes. Offset is the same position
+// as a byte offset into the text. The position is that of the token the
+// error is about, with the conventions of Cedar's reference implementation
+// (see position.go): cedar-go's own positions, which are mostly one token
+// late, are corrected. Line and Column are 0 (and Offset meaningless) when
+// the position cannot be determined, which should not happen for text that
+// cedar-go tokenizes.
 type SyntaxError struct {
 	Message string
 	Line    int
 	Column  int
+	Offset  int
 }
 
 // Error implements error.
@@ -42,18 +36,40 @@ func (e *SyntaxError) Error() string {
 	return fmt.Sprintf("syntax error at line %d, column %d: %s", e.Line, e.Column, e.Message)
 }
 
+// CountError is the error of [ParseOne] for a text that parses but does
+// not hold exactly one policy. Its message is "expected exactly one policy,
+// found N". With more than one policy, Line, Column and Offset (as in
+// [SyntaxError]) are where the second policy starts (its first annotation,
+// if any); with none they are 0.
+type CountError struct {
+	Found  int
+	Line   int
+	Column int
+	Offset int
+}
+
+// Error implements error.
+func (e *CountError) Error() string {
+	return fmt.Sprintf("expected exactly one policy, found %d", e.Found)
+}
+
 // ParseOne parses text, which must hold exactly one static Cedar policy
 // (annotations and comments allowed). Trailing text after the policy is an
 // error, as are policy templates (?principal / ?resource slots). Syntax errors
 // are returned as *SyntaxError; any other count of policies than one is a
-// plain error "expected exactly one policy, found N".
+// *CountError.
 func ParseOne(text string) (*cedargo.Policy, error) {
 	policies, err := parseList(text)
 	if err != nil {
 		return nil, err
 	}
 	if len(policies) != 1 {
-		return nil, fmt.Errorf("expected exactly one policy, found %d", len(policies))
+		ce := &CountError{Found: len(policies)}
+		if len(policies) > 1 {
+			pos := policies[1].Position()
+			ce.Line, ce.Column, ce.Offset = pos.Line, pos.Column, pos.Offset
+		}
+		return nil, ce
 	}
 	return policies[0], nil
 }
@@ -166,7 +182,7 @@ func decomposeAction(n xast.IsActionScopeNode) (string, []string, error) {
 	}
 	ids := make([]string, len(uids))
 	for i, uid := range uids {
-		if t := string(uid.Type); t != actionType && !strings.HasSuffix(t, "::"+actionType) {
+		if !isActionType(uid.Type) { // unreachable after ParseOne; kept as a guard
 			return "", nil, fmt.Errorf("action: %s is not an Action entity", uid.MarshalCedar())
 		}
 		ids[i] = string(uid.ID)
@@ -217,43 +233,82 @@ func parseList(text string) (cedargo.PolicyList, error) {
 	// end of input, so trailing text is an error instead of being ignored.
 	policies, err := cedargo.NewPolicyListFromBytes("", []byte(text))
 	if err != nil {
-		return nil, toSyntaxError(err)
+		return nil, syntaxErrorOf(text, err)
+	}
+	for _, p := range policies {
+		if err := checkActionScope(text, p); err != nil {
+			return nil, err
+		}
 	}
 	return policies, nil
 }
 
-// cedarPosition matches the positions in cedar-go's error messages, e.g.
-// `parser error: parse error at <input>:2:21 "3": invalid primary` or
-// `parser error: <input>:1:45: literal not terminated`.
-var cedarPosition = regexp.MustCompile(`<input>:(\d+):(\d+)(?::| "(?:[^"\\]|\\.)*":)? ?`)
-
-func toSyntaxError(err error) *SyntaxError {
-	msg := strings.TrimPrefix(err.Error(), "parser error: ")
-	msg = strings.TrimPrefix(msg, "parse error at ")
-	se := &SyntaxError{Message: msg}
-	if m := cedarPosition.FindStringSubmatchIndex(msg); m != nil {
-		se.Line, _ = strconv.Atoi(msg[m[2]:m[3]])
-		se.Column, _ = strconv.Atoi(msg[m[4]:m[5]])
-		se.Message = strings.TrimSpace(msg[:m[0]] + msg[m[1]:])
-		if se.Line <= 0 {
-			se.Line, se.Column = 0, 0
+// checkActionScope rejects action scope entities that are not of type
+// Action or Namespace::Action, such as `action == Group::"sre"`. Cedar's
+// grammar does not allow them, but cedar-go v1.9.0 parses them (found by the
+// differential test against the Rust implementation). The error is
+// positioned at the first such entity in text.
+func checkActionScope(text string, p *cedargo.Policy) error {
+	var uids []types.EntityUID
+	switch s := p.AST().Action.(type) {
+	case xast.ScopeTypeEq:
+		uids = []types.EntityUID{s.Entity}
+	case xast.ScopeTypeIn:
+		uids = []types.EntityUID{s.Entity}
+	case xast.ScopeTypeInSet:
+		uids = s.Entities
+	}
+	for _, uid := range uids {
+		if !isActionType(uid.Type) {
+			se := &SyntaxError{
+				Message: fmt.Sprintf("action scope entities must have type %s (optionally in a namespace), got %s", actionType, uid.MarshalCedar()),
+			}
+			se.setPosition(text, actionScopeEntityOffset(text, p.Position().Offset))
+			return se
 		}
 	}
-	// Make cedar-go's terse "exact got X want Y" readable.
-	if m := exactGotWant.FindStringSubmatch(se.Message); m != nil {
-		got := "`" + m[1] + "`"
-		if m[1] == "" {
-			got = "end of input"
-		}
-		se.Message = "expected `" + m[2] + "`, got " + got
-	}
-	if se.Message == "" {
-		se.Message = err.Error()
-	}
-	return se
+	return nil
 }
 
-var exactGotWant = regexp.MustCompile(`^exact got (.*) want (.*)$`)
+// actionScopeEntityOffset is the offset of the first entity of the action
+// scope of the policy starting at offset start whose type is not an action
+// type, or start if there is none.
+func actionScopeEntityOffset(text string, start int) int {
+	toks, err := tokenize(text)
+	if err != nil {
+		return start
+	}
+	i := 0
+	for i < len(toks) && toks[i].offset < start {
+		i++
+	}
+	// Skip the annotations to the effect and its `(`, then to `action`.
+	for i < len(toks) && !(toks[i].kind == tokIdent && (toks[i].text == EffectPermit || toks[i].text == EffectForbid)) {
+		i++
+	}
+	for i+1 < len(toks) && !(toks[i].kind == tokIdent && toks[i].text == "action" && !toks[i+1].is("::")) {
+		i++
+	}
+	for ; i < len(toks) && !toks[i].is(")"); i++ {
+		if toks[i].kind != tokString || i < 2 || !toks[i-1].is("::") {
+			continue
+		}
+		first := pathStart(toks, i-2)
+		var path strings.Builder
+		for _, t := range toks[first : i-1] {
+			path.WriteString(t.text)
+		}
+		if !isActionType(types.EntityType(path.String())) {
+			return toks[first].offset
+		}
+	}
+	return start
+}
+
+// isActionType reports whether t is Action or Namespace::Action.
+func isActionType(t types.EntityType) bool {
+	return t == actionType || strings.HasSuffix(string(t), "::"+actionType)
+}
 
 // precheck finds two problems that cedar-go reports badly: NUL bytes (whose
 // position cedar-go may report as line 0) and template slots (?principal,
@@ -268,7 +323,7 @@ func precheck(text string) error {
 		col++
 		switch {
 		case c == 0:
-			return &SyntaxError{Message: "invalid character NUL", Line: line, Column: col}
+			return &SyntaxError{Message: "invalid character NUL", Line: line, Column: col, Offset: i}
 		case c == '\n':
 			line, col = line+1, 0
 			lineComment, inString = false, false // cedar-go strings cannot span lines
@@ -305,7 +360,7 @@ func precheck(text string) error {
 				if strings.HasPrefix(rest, slot) && !startsWithIdentRune(rest[len(slot):]) {
 					return &SyntaxError{
 						Message: "policy templates are not supported: remove the ?" + slot + " slot and name the entity",
-						Line:    line, Column: col,
+						Line:    line, Column: col, Offset: i,
 					}
 				}
 			}

@@ -109,17 +109,17 @@ func TestParseOneSyntaxErrors(t *testing.T) {
 			message: "comment not terminated",
 		},
 		{
-			// cedar-go reports this one token late: at `3`, not at `*`.
+			// cedar-go reports this one token late, at `3`.
 			name:    "bad operator in conditions",
 			text:    "permit (principal, action, resource)\nwhen {\n  context.x +* 3\n};",
-			marker:  "3",
+			marker:  "*",
 			message: "invalid primary",
 		},
 		{
-			// Reported one token late: at end of input, not at `junk`.
+			// cedar-go reports this at the end of input.
 			name:    "trailing text",
 			text:    "permit (principal, action, resource);\njunk",
-			marker:  "k",
+			marker:  "junk",
 			message: "junk",
 		},
 		{
@@ -131,19 +131,27 @@ func TestParseOneSyntaxErrors(t *testing.T) {
 		{
 			name:    "missing comma",
 			text:    "permit (\n  principal\n  action,\n  resource\n);",
-			marker:  ",",
+			marker:  "action",
 			message: "expected `,`, got `action`",
 		},
 		{
 			name:    "bad effect",
 			text:    "allow (principal, action, resource);",
-			marker:  "(",
+			marker:  "allow",
 			message: "unexpected effect: allow",
 		},
 		{
-			name:    "invalid escape has no position",
-			text:    `permit (principal, action, resource) when { context.x == "\*" };`,
-			marker:  "",
+			// cedar-go parses this; Cedar does not (see checkActionScope).
+			name:    "action scope entity of another type",
+			text:    "// comment\n  permit (principal, action in [Action::\"a\", Group::\"sre\"], resource);",
+			marker:  "Group",
+			message: "action scope entities must have type Action (optionally in a namespace), got Group::\"sre\"",
+		},
+		{
+			// cedar-go reports this without a position.
+			name:    "invalid escape",
+			text:    `permit (principal, action, resource) when { context.x like "\*" && context.x == "\*" };`,
+			marker:  `"\*" }`,
 			message: "escape",
 		},
 	}
@@ -163,7 +171,7 @@ func TestParseOneSyntaxErrors(t *testing.T) {
 			var line, col int
 			if tt.marker != "" {
 				line, col = posOf(t, tt.text, tt.marker)
-				if tt.marker == "k" || tt.marker == ")" { // end of input: one past the marker
+				if tt.marker == ")" { // end of input: one past the marker
 					col++
 				}
 			}

@@ -105,6 +105,12 @@ type Finding struct {
 	Code     string `json:"code"`     // machine-readable code, see the Code* constants
 	Location string `json:"location"` // JSON field name in the API request, e.g. "principal_entity_type", "conditions", "policy_text", "action_ids"
 	Message  string `json:"message"`  // human-readable explanation
+	// Line and Column (1-based; the column counts characters) are where the
+	// text named by Location (policy_text or conditions) first mentions
+	// what the finding is about, such as an undeclared entity type; 0 when
+	// the finding has no such subject (a type error) or it is not found.
+	Line   int `json:"line,omitempty"`
+	Column int `json:"column,omitempty"`
 }
 
 // HasErrors reports whether any finding has Type "ERROR".

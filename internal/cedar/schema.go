@@ -3,10 +3,14 @@ package cedar
 import (
 	_ "embed"
 	"fmt"
+	"regexp"
 	"slices"
+	"strings"
 
+	cedargo "github.com/cedar-policy/cedar-go"
 	xast "github.com/cedar-policy/cedar-go/x/exp/ast"
 	"github.com/cedar-policy/cedar-go/x/exp/schema"
+	"github.com/cedar-policy/cedar-go/x/exp/schema/resolved"
 	"github.com/cedar-policy/cedar-go/x/exp/schema/validate"
 )
 
@@ -25,6 +29,30 @@ func DefaultSchema() string {
 	return defaultSchema
 }
 
+// Schema is a Cedar schema, parsed and resolved once for checking any
+// number of policies against it (see [ParseSchema]). It is safe for
+// concurrent use.
+type Schema struct {
+	resolved *resolved.Schema
+}
+
+// ParseSchema parses and resolves schemaText, a Cedar schema in the
+// human-readable .cedarschema format. The error says what is wrong, with
+// cedar-go's message: "parse schema: <input>:1:14: expected '}' to close
+// record type, got EOF" for a schema that does not parse, "resolve schema:
+// ..." for one that names undeclared types.
+func ParseSchema(schemaText string) (*Schema, error) {
+	var s schema.Schema
+	if err := s.UnmarshalCedar([]byte(schemaText)); err != nil {
+		return nil, fmt.Errorf("parse schema: %w", err)
+	}
+	r, err := s.Resolve()
+	if err != nil {
+		return nil, fmt.Errorf("resolve schema: %w", err)
+	}
+	return &Schema{resolved: r}, nil
+}
+
 // ValidatePolicy checks the single policy in policyText against the Cedar
 // schema schemaText (.cedarschema format) in strict mode: unknown entity
 // types, unknown actions, actions that do not apply to the scoped
@@ -32,33 +60,50 @@ func DefaultSchema() string {
 // conditions.
 //
 // Each problem becomes a Finding with Type "WARN", Code "schema" and
-// Location "policy_text"; a nil result means the policy is valid. If the
-// policy text itself does not parse, the result is a single "ERROR" finding
-// with Code "syntax". The error is non-nil only when the schema fails to
-// parse or resolve.
+// Location "policy_text"; a nil result means the policy is valid. When the
+// finding names an entity type, an action or an attribute, Line and Column
+// are where the policy text first mentions it. If the policy text itself
+// does not parse, the result is a single "ERROR" finding with Code
+// "syntax". The error is non-nil only when the schema fails to parse or
+// resolve (see [ParseSchema]).
 //
 // The schema support of cedar-go v1.9.0 is experimental (x/exp/schema); it
-// is used only inside this function so it can be replaced later.
+// is used only inside this package so it can be replaced later.
 func ValidatePolicy(policyText, schemaText string) ([]Finding, error) {
-	var s schema.Schema
-	if err := s.UnmarshalCedar([]byte(schemaText)); err != nil {
-		return nil, fmt.Errorf("parse schema: %w", err)
-	}
-	resolved, err := s.Resolve()
+	s, err := ParseSchema(schemaText)
 	if err != nil {
-		return nil, fmt.Errorf("resolve schema: %w", err)
+		return nil, err
 	}
+	return s.ValidatePolicy(policyText), nil
+}
 
+// ValidatePolicy is [ValidatePolicy] against s.
+func (s *Schema) ValidatePolicy(policyText string) []Finding {
 	p, err := ParseOne(policyText)
 	if err != nil {
 		// A policy that does not parse is a finding about the policy, not a
 		// failure of validation: only a broken schema is an error.
-		return []Finding{{Type: FindingError, Code: CodeSyntax, Location: "policy_text", Message: err.Error()}}, nil //nolint:nilerr // see above
+		return []Finding{{Type: FindingError, Code: CodeSyntax, Location: "policy_text", Message: err.Error()}}
 	}
+	msgs := s.messages(p)
+	if len(msgs) == 0 {
+		return nil
+	}
+	findings := make([]Finding, len(msgs))
+	for i, msg := range msgs {
+		findings[i] = Finding{Type: FindingWarn, Code: CodeSchema, Location: "policy_text", Message: msg}
+		findings[i].Line, findings[i].Column = locateSubject(policyText, msg)
+	}
+	return findings
+}
 
-	err = validate.New(resolved, validate.WithStrict()).Policy("", (*xast.Policy)(p.AST()))
+// messages are the strict-mode validation messages of p against s: sorted,
+// without repetitions, and with the messages that differ only in the
+// action whose context they are about merged into one.
+func (s *Schema) messages(p *cedargo.Policy) []string {
+	err := validate.New(s.resolved, validate.WithStrict()).Policy("", (*xast.Policy)(p.AST()))
 	if err == nil {
-		return nil, nil
+		return nil
 	}
 	// cedar-go checks the request environments in map order, so the order
 	// (and repetition, one per action) of its messages varies between runs:
@@ -68,12 +113,38 @@ func ValidatePolicy(policyText, schemaText string) ([]Finding, error) {
 		msgs = append(msgs, e.Error())
 	}
 	slices.Sort(msgs)
-	msgs = slices.Compact(msgs)
-	findings := make([]Finding, len(msgs))
-	for i, msg := range msgs {
-		findings[i] = Finding{Type: FindingWarn, Code: CodeSchema, Location: "policy_text", Message: msg}
+	return mergeContextMessages(slices.Compact(msgs))
+}
+
+// contextForAction matches the action in cedar-go's messages about the
+// request context, e.g. `attribute `+"`foo`"+` in context for Action::"approve" not found`.
+var contextForAction = regexp.MustCompile(`( in context for )((?:[_A-Za-z][_A-Za-z0-9]*::)*Action::"(?:[^"\\]|\\.)*")`)
+
+// mergeContextMessages merges the messages (sorted) that are the same but
+// for the action in "in context for <action>" into one that lists the
+// actions, in order.
+func mergeContextMessages(msgs []string) []string {
+	var out []string
+	index := map[string]int{} // message with the action cut out -> index in out
+	actions := map[string][]string{}
+	for _, msg := range msgs {
+		m := contextForAction.FindStringSubmatchIndex(msg)
+		if m == nil {
+			out = append(out, msg)
+			continue
+		}
+		key := msg[:m[4]] + "\x00" + msg[m[5]:]
+		if _, ok := index[key]; !ok {
+			index[key] = len(out)
+			out = append(out, msg)
+		}
+		actions[key] = append(actions[key], msg[m[4]:m[5]])
 	}
-	return findings, nil
+	for key, i := range index {
+		before, after, _ := strings.Cut(key, "\x00")
+		out[i] = before + strings.Join(actions[key], ", ") + after
+	}
+	return out
 }
 
 // flatten unwraps errors.Join trees into their leaves.

@@ -396,9 +396,10 @@ func TestPolicyCedarPolicySetInvalid(t *testing.T) {
 		t.Errorf("finding: %+v (line %v column %v)", f, f.Line, f.Column)
 	}
 
-	// A statement the rule model cannot hold (an action of another type).
+	// A statement that is valid Cedar but that the rule model cannot hold
+	// (an empty entity id).
 	e = c.do(http.MethodPost, "/v1/policies", map[string]any{"name": "bad", "max_duration_seconds": 3600,
-		"cedar_policy_set": "permit (principal, action, resource);\npermit (principal, action == Thing::\"x\", resource);"}).
+		"cedar_policy_set": "permit (principal, action, resource);\npermit (principal == User::\"\", action, resource);"}).
 		apiErr(http.StatusBadRequest, "invalid_cedar")
 	if f := findingAt(t, e, "cedar_policy_set"); !strings.Contains(f.Message, "statement 2") || f.Code != "cedar_unsupported" {
 		t.Errorf("finding: %+v", f)
