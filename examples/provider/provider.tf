@@ -18,6 +18,13 @@ provider "jitsudo" {
   max_retries    = 4
   retry_wait_min = "250ms"
   retry_wait_max = "10s"
+
+  # Optional: `terraform plan` checks new and changed jitsudo_policy_rule
+  # rules against a Cedar schema before anything is written: the tenant's
+  # schema from the API, or the one in cedar_schema. Schema findings fail
+  # the plan ("error", the default) or are only reported ("warning").
+  # cedar_schema  = file("${path.module}/jitsudo.cedarschema")
+  schema_findings = "error"
 }
 
 variable "jitsudo_api_key" {

@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/jitsudo-community/terraform-provider-jitsudo/internal/cedar"
 	"github.com/jitsudo-community/terraform-provider-jitsudo/internal/validate"
 )
 
@@ -29,6 +30,14 @@ type settings struct {
 	// APIKeySource is "provider block" or the environment variable the key
 	// came from, for the debug log (which never shows the key itself).
 	APIKeySource string
+
+	// CedarSchema is the provider block's cedar_schema; CedarSchemaSet
+	// tells whether it is set (else the API's schema is used).
+	CedarSchema    string
+	CedarSchemaSet bool
+	// SchemaFindings is schema_findings: "error" (the default) or
+	// "warning".
+	SchemaFindings string
 }
 
 // resolveSettings merges the provider block (which wins) over the
@@ -91,6 +100,18 @@ func resolveSettings(cfg providerModel, getenv func(string) string) (settings, d
 	}
 	if errMin == nil && errMax == nil {
 		diags.Append(checkWaitOrder(s.RetryWaitMin, s.RetryWaitMax, cfg.RetryWaitMax.IsNull())...)
+	}
+
+	// cedar_schema and schema_findings may still be unknown when
+	// everything else is known: Configure leaves the schema check off then
+	// (see newCedarSchemaSource). The attribute validators have checked
+	// known values already.
+	if !cfg.CedarSchema.IsNull() && !cfg.CedarSchema.IsUnknown() {
+		s.CedarSchema, s.CedarSchemaSet = cfg.CedarSchema.ValueString(), true
+	}
+	s.SchemaFindings = schemaFindingsError
+	if !cfg.SchemaFindings.IsNull() && !cfg.SchemaFindings.IsUnknown() {
+		s.SchemaFindings = cfg.SchemaFindings.ValueString()
 	}
 
 	return s, diags
@@ -193,6 +214,13 @@ func checkEndpoint(s string) error {
 		return fail("it has a fragment")
 	}
 	return nil
+}
+
+// checkCedarSchema accepts Cedar schemas in the .cedarschema format that
+// parse and resolve; the error is the schema parser's message.
+func checkCedarSchema(s string) error {
+	_, err := cedar.ParseSchema(s)
+	return err
 }
 
 // checkWait accepts positive Go durations ("250ms", "2s", "1m30s").

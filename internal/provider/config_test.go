@@ -23,12 +23,14 @@ var fullEnv = env{envEndpoint: testEndpoint, envAPIKey: testAPIKey, envTenantID:
 // nullModel is a provider block that sets nothing.
 func nullModel() providerModel {
 	return providerModel{
-		Endpoint:     types.StringNull(),
-		APIKey:       types.StringNull(),
-		TenantID:     types.StringNull(),
-		MaxRetries:   types.Int64Null(),
-		RetryWaitMin: types.StringNull(),
-		RetryWaitMax: types.StringNull(),
+		Endpoint:       types.StringNull(),
+		APIKey:         types.StringNull(),
+		TenantID:       types.StringNull(),
+		MaxRetries:     types.Int64Null(),
+		RetryWaitMin:   types.StringNull(),
+		RetryWaitMax:   types.StringNull(),
+		CedarSchema:    types.StringNull(),
+		SchemaFindings: types.StringNull(),
 	}
 }
 
@@ -39,7 +41,7 @@ func TestResolveSettings(t *testing.T) {
 		want := settings{
 			Endpoint: testEndpoint, APIKey: testAPIKey, TenantID: testTenantID,
 			MaxRetries: defaultMaxRetries, RetryWaitMin: defaultRetryWaitMin, RetryWaitMax: defaultRetryWaitMax,
-			APIKeySource: envAPIKey,
+			APIKeySource: envAPIKey, SchemaFindings: schemaFindingsError,
 		}
 		if s != want {
 			t.Errorf("settings = %+v, want %+v", s, want)
@@ -54,12 +56,15 @@ func TestResolveSettings(t *testing.T) {
 		m.MaxRetries = types.Int64Value(0)
 		m.RetryWaitMin = types.StringValue("100ms")
 		m.RetryWaitMax = types.StringValue("2s")
+		m.CedarSchema = types.StringValue("entity User;")
+		m.SchemaFindings = types.StringValue(schemaFindingsWarning)
 		s, diags := resolveSettings(m, fullEnv.get)
 		requireNoError(t, diags)
 		want := settings{
 			Endpoint: "https://jitsudo.example.com/api", APIKey: "block-key", TenantID: "5BF77342-221C-11EE-BE56-0242AC120002",
 			MaxRetries: 0, RetryWaitMin: 100 * time.Millisecond, RetryWaitMax: 2 * time.Second,
 			APIKeySource: "provider block",
+			CedarSchema:  "entity User;", CedarSchemaSet: true, SchemaFindings: schemaFindingsWarning,
 		}
 		if s != want {
 			t.Errorf("settings = %+v, want %+v", s, want)

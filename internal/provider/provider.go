@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/function"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -39,6 +40,7 @@ const (
 var (
 	_ provider.Provider                   = (*jitsudoProvider)(nil)
 	_ provider.ProviderWithValidateConfig = (*jitsudoProvider)(nil)
+	_ provider.ProviderWithFunctions      = (*jitsudoProvider)(nil)
 )
 
 // New returns a constructor of the provider for providerserver.Serve and
@@ -63,6 +65,10 @@ type providerModel struct {
 	MaxRetries   types.Int64  `tfsdk:"max_retries"`
 	RetryWaitMin types.String `tfsdk:"retry_wait_min"`
 	RetryWaitMax types.String `tfsdk:"retry_wait_max"`
+	// CedarSchema and SchemaFindings configure the plan-time Cedar schema
+	// check of jitsudo_policy_rule (see cedarSchemaSource).
+	CedarSchema    types.String `tfsdk:"cedar_schema"`
+	SchemaFindings types.String `tfsdk:"schema_findings"`
 }
 
 // providerData is what Configure hands to resources and data sources as
@@ -74,6 +80,12 @@ type providerModel struct {
 // yet); resources must treat nil as "not configured yet", not as an error.
 type providerData struct {
 	Client *client.Client
+	// CedarSchema is the Cedar schema jitsudo_policy_rule checks rules
+	// against at plan time, with the schema_findings setting: the provider
+	// block's cedar_schema, or the API's schema, fetched at most once per
+	// provider instance (one Terraform command). Never nil when Client is
+	// set.
+	CedarSchema *cedarSchemaSource
 }
 
 func (p *jitsudoProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -148,6 +160,32 @@ func (p *jitsudoProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 					},
 				},
 			},
+			"cedar_schema": schema.StringAttribute{
+				MarkdownDescription: "Cedar schema that `jitsudo_policy_rule` checks rules against at plan time, in the human-readable " +
+					"`.cedarschema` format, e.g. `file(\"jitsudo.cedarschema\")`. When unset, the provider fetches the tenant's schema " +
+					"from the API (`GET /v1/cedar/schema`), at most once per Terraform command and only when a rule is created or " +
+					"changed; if that fails, rules are checked for Cedar syntax only, with one warning. A schema that does not parse " +
+					"or resolve is an error at `terraform validate`.",
+				Optional: true,
+				Validators: []validator.String{
+					stringValueCheck{
+						description: "value must be a Cedar schema in the .cedarschema format",
+						summary:     "Invalid Cedar Schema",
+						check:       checkCedarSchema,
+					},
+				},
+			},
+			"schema_findings": schema.StringAttribute{
+				MarkdownDescription: "What a finding of the plan-time Cedar schema check of `jitsudo_policy_rule` (an undeclared " +
+					"entity type or action, an unknown attribute, a type error, an optional attribute used without a `has` guard) " +
+					"does: `" + schemaFindingsError + "` fails the plan at the attribute the finding is about, before anything is " +
+					"written; `" + schemaFindingsWarning + "` reports it as a warning and plans the rule anyway (the API accepts rules " +
+					"with schema findings and returns them as notices). Defaults to `" + schemaFindingsError + "`.",
+				Optional: true,
+				Validators: []validator.String{
+					stringvalidator.OneOf(schemaFindingsError, schemaFindingsWarning),
+				},
+			},
 			"retry_wait_max": schema.StringAttribute{
 				MarkdownDescription: "Longest wait before a retry, a Go duration such as `30s` or `1m`; " +
 					"must not be shorter than `retry_wait_min`. Defaults to `" +
@@ -216,12 +254,14 @@ func (p *jitsudoProvider) Configure(ctx context.Context, req provider.ConfigureR
 
 	ctx = maskSecrets(ctx, s.APIKey)
 	tflog.Debug(ctx, "Configuring JITSudo API client", map[string]any{
-		"endpoint":       s.Endpoint,
-		"tenant_id":      s.TenantID,
-		"api_key_source": s.APIKeySource,
-		"max_retries":    s.MaxRetries,
-		"retry_wait_min": s.RetryWaitMin.String(),
-		"retry_wait_max": s.RetryWaitMax.String(),
+		"endpoint":         s.Endpoint,
+		"tenant_id":        s.TenantID,
+		"api_key_source":   s.APIKeySource,
+		"max_retries":      s.MaxRetries,
+		"retry_wait_min":   s.RetryWaitMin.String(),
+		"retry_wait_max":   s.RetryWaitMax.String(),
+		"cedar_schema_set": s.CedarSchemaSet,
+		"schema_findings":  s.SchemaFindings,
 	})
 
 	c, err := client.New(client.Config{
@@ -244,18 +284,39 @@ func (p *jitsudoProvider) Configure(ctx context.Context, req provider.ConfigureR
 		return
 	}
 
-	data := &providerData{Client: c}
+	data := &providerData{Client: c, CedarSchema: newCedarSchemaSource(cfg, s, c)}
 	resp.ResourceData = data
 	resp.DataSourceData = data
 	tflog.Debug(ctx, "Configured JITSudo API client", map[string]any{"endpoint": s.Endpoint, "tenant_id": s.TenantID})
 }
 
 func (p *jitsudoProvider) Resources(_ context.Context) []func() resource.Resource {
-	return []func() resource.Resource{}
+	return []func() resource.Resource{
+		NewAwsRoleMappingResource,
+		NewPermissionSetResource,
+		NewPermissionSetsResource,
+		NewPolicyResource,
+		NewPolicyRuleResource,
+	}
 }
 
 func (p *jitsudoProvider) DataSources(_ context.Context) []func() datasource.DataSource {
-	return []func() datasource.DataSource{}
+	return []func() datasource.DataSource{
+		NewAwsRoleDataSource,
+		NewAwsRolesDataSource,
+		NewPermissionSetsDataSource,
+		NewPolicyDataSource,
+		NewRolesDataSource,
+	}
+}
+
+// Functions are the provider-defined functions for writing Cedar rules.
+func (p *jitsudoProvider) Functions(_ context.Context) []func() function.Function {
+	return []func() function.Function{
+		NewCedarDecomposeFunction,
+		NewCedarFormatFunction,
+		NewCedarValidateFunction,
+	}
 }
 
 // clientMaxRetries maps max_retries to client.Config.MaxRetries, where 0
@@ -296,4 +357,10 @@ var (
 	pathTenantID     = path.Root("tenant_id")
 	pathRetryWaitMin = path.Root("retry_wait_min")
 	pathRetryWaitMax = path.Root("retry_wait_max")
+)
+
+// Values of schema_findings.
+const (
+	schemaFindingsError   = "error"
+	schemaFindingsWarning = "warning"
 )

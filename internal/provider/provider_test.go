@@ -268,7 +268,7 @@ func TestProvider_schema(t *testing.T) {
 		}
 	}
 	slices.Sort(names)
-	want := []string{"api_key", "endpoint", "max_retries", "retry_wait_max", "retry_wait_min", "tenant_id"}
+	want := []string{"api_key", "cedar_schema", "endpoint", "max_retries", "retry_wait_max", "retry_wait_min", "schema_findings", "tenant_id"}
 	if !slices.Equal(names, want) {
 		t.Errorf("attributes = %v, want %v", names, want)
 	}

@@ -1,0 +1,412 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/jitsudo-community/terraform-provider-jitsudo/internal/api"
+	"github.com/jitsudo-community/terraform-provider-jitsudo/internal/client"
+	"github.com/jitsudo-community/terraform-provider-jitsudo/internal/validate"
+)
+
+var (
+	_ resource.Resource                   = &awsRoleMappingResource{}
+	_ resource.ResourceWithConfigure      = &awsRoleMappingResource{}
+	_ resource.ResourceWithImportState    = &awsRoleMappingResource{}
+	_ resource.ResourceWithValidateConfig = &awsRoleMappingResource{}
+)
+
+// NewAwsRoleMappingResource returns the jitsudo_aws_role_mapping resource.
+func NewAwsRoleMappingResource() resource.Resource { return &awsRoleMappingResource{} }
+
+// awsRoleMappingResource manages the whole set of internal roles one
+// discovered AWS role grants. AWS roles themselves are discovered, never
+// created: the resource owns only the mapping, and destroying it clears it.
+type awsRoleMappingResource struct {
+	client *client.Client
+}
+
+// awsRoleMappingResourceModel is the configuration and state of
+// jitsudo_aws_role_mapping.
+type awsRoleMappingResourceModel struct {
+	AwsRoleID types.String `tfsdk:"aws_role_id"`
+	RoleIDs   types.Set    `tfsdk:"role_ids"`
+	ARN       types.String `tfsdk:"arn"`
+	Name      types.String `tfsdk:"name"`
+	Roles     types.Map    `tfsdk:"roles"`
+}
+
+// fromAPI fills m from the AWS role as the API answers it. Ids are kept as
+// the configuration or prior state spells them when they name the same
+// UUID (the API answers lower case), so a spelling never shows as a diff.
+func (m *awsRoleMappingResourceModel) fromAPI(role *api.AwsRole) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if id := role.Id.String(); !strings.EqualFold(m.AwsRoleID.ValueString(), id) {
+		m.AwsRoleID = types.StringValue(id)
+	}
+
+	spelled := map[string]string{} // lower-case UUID -> spelling in m
+	if !m.RoleIDs.IsNull() && !m.RoleIDs.IsUnknown() {
+		for _, e := range m.RoleIDs.Elements() {
+			if s, ok := e.(types.String); ok && !s.IsNull() && !s.IsUnknown() {
+				spelled[strings.ToLower(s.ValueString())] = s.ValueString()
+			}
+		}
+	}
+	ids := make([]attr.Value, 0, len(role.Roles))
+	for _, ref := range role.Roles {
+		id := ref.Id.String()
+		if s, ok := spelled[id]; ok {
+			id = s
+		}
+		ids = append(ids, types.StringValue(id))
+	}
+	var d diag.Diagnostics
+	m.RoleIDs, d = types.SetValue(types.StringType, ids)
+	diags.Append(d...)
+
+	m.ARN = types.StringValue(role.Arn)
+	m.Name = types.StringValue(role.Name)
+	m.Roles, d = mappedRolesValue(role.Roles)
+	diags.Append(d...)
+	return diags
+}
+
+// roleIDList is the request body of the mapping: the role ids of m.
+func (m *awsRoleMappingResourceModel) roleIDList(ctx context.Context) ([]string, diag.Diagnostics) {
+	ids := []string{}
+	diags := m.RoleIDs.ElementsAs(ctx, &ids, false)
+	return ids, diags
+}
+
+func (r *awsRoleMappingResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_aws_role_mapping"
+}
+
+func (r *awsRoleMappingResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Maps a discovered AWS role to the internal JITSudo roles it grants.\n\n" +
+			"The resource is authoritative for its AWS role: `role_ids` is the whole set of granted roles.\n\n" +
+			"- Roles mapped or unmapped outside Terraform show up as a diff of `role_ids` and are undone on apply.\n" +
+			"- Creating the resource replaces whatever the AWS role granted before (a warning names the roles removed).\n" +
+			"- Destroying it clears the mapping. The AWS role itself is discovered from AWS and is never created or deleted.\n\n" +
+			"Manage each AWS role with at most one `jitsudo_aws_role_mapping`. Look up AWS roles with the `jitsudo_aws_role` " +
+			"and `jitsudo_aws_roles` data sources, and role ids with `jitsudo_roles`.",
+		Attributes: map[string]schema.Attribute{
+			"aws_role_id": schema.StringAttribute{
+				MarkdownDescription: "The id (a UUID) of the discovered AWS role whose mapping this resource manages, " +
+					"such as `data.jitsudo_aws_role.admin.id`. Changing it replaces the resource: the old AWS role's mapping is cleared.",
+				Required:      true,
+				Validators:    []validator.String{uuidValue()},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"role_ids": schema.SetAttribute{
+				MarkdownDescription: "The ids (UUIDs) of every internal role the AWS role grants, such as " +
+					"`data.jitsudo_roles.all.ids_by_name[\"sre\"]`. An empty set (`[]`) explicitly grants nothing. " +
+					"An id that is not a role of the tenant fails the apply and changes nothing.",
+				ElementType: types.StringType,
+				Required:    true,
+				Validators:  []validator.Set{setvalidator.ValueStringsAre(uuidValue())},
+			},
+			"arn": schema.StringAttribute{
+				MarkdownDescription: "The IAM role ARN of the AWS role.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"name": schema.StringAttribute{
+				MarkdownDescription: "The name of the AWS role in AWS.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"roles": schema.MapAttribute{
+				MarkdownDescription: "The internal roles the AWS role grants, as a map of role id to role name, as the API " +
+					"reports them; known after apply whenever `role_ids` changes.",
+				ElementType: types.StringType,
+				Computed:    true,
+			},
+		},
+	}
+}
+
+func (r *awsRoleMappingResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.client = clientFromProviderData(req.ProviderData, &resp.Diagnostics)
+}
+
+// ValidateConfig rejects a role id listed twice in different letter case:
+// the set holds both strings, the API collapses them into one role.
+func (r *awsRoleMappingResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var ids types.Set
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("role_ids"), &ids)...)
+	if resp.Diagnostics.HasError() || ids.IsNull() || ids.IsUnknown() {
+		return
+	}
+	seen := map[string]string{}
+	for _, e := range ids.Elements() {
+		s, ok := e.(types.String)
+		if !ok || s.IsNull() || s.IsUnknown() {
+			continue
+		}
+		key := strings.ToLower(s.ValueString())
+		if prev, dup := seen[key]; dup {
+			resp.Diagnostics.AddAttributeError(path.Root("role_ids"), "Duplicate Role ID",
+				fmt.Sprintf("role_ids lists the role %q twice, as %q and %q (UUIDs are case-insensitive). Keep one of them.",
+					key, prev, s.ValueString()))
+			continue
+		}
+		seen[key] = s.ValueString()
+	}
+}
+
+func (r *awsRoleMappingResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	if r.client == nil {
+		notConfiguredError(&resp.Diagnostics)
+		return
+	}
+	var plan awsRoleMappingResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	r.apply(ctx, &plan, "Error Creating AWS Role Mapping", true, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *awsRoleMappingResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	if r.client == nil {
+		notConfiguredError(&resp.Diagnostics)
+		return
+	}
+	var state awsRoleMappingResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	id := state.AwsRoleID.ValueString()
+	tflog.Debug(ctx, "Reading AWS role mapping", map[string]any{"aws_role_id": id})
+	role, err := r.client.GetAwsRole(ctx, id)
+	if errors.Is(err, client.ErrNotFound) {
+		tflog.Warn(ctx, "AWS role no longer exists; removing its mapping from state", map[string]any{"aws_role_id": id})
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		addAPIError(&resp.Diagnostics, "Error Reading AWS Role Mapping", fmt.Sprintf("reading AWS role %q", id), err, nil)
+		return
+	}
+	resp.Diagnostics.Append(state.fromAPI(role)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	warnIfAwsRoleMissing(&resp.Diagnostics, role)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+func (r *awsRoleMappingResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	if r.client == nil {
+		notConfiguredError(&resp.Diagnostics)
+		return
+	}
+	var plan awsRoleMappingResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	r.apply(ctx, &plan, "Error Updating AWS Role Mapping", false, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *awsRoleMappingResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	if r.client == nil {
+		notConfiguredError(&resp.Diagnostics)
+		return
+	}
+	var state awsRoleMappingResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	id := state.AwsRoleID.ValueString()
+	tflog.Debug(ctx, "Clearing AWS role mapping", map[string]any{"aws_role_id": id})
+	_, err := r.client.SetAwsRoleMapping(ctx, id, []string{})
+	if errors.Is(err, client.ErrNotFound) {
+		tflog.Debug(ctx, "AWS role already gone; nothing to clear", map[string]any{"aws_role_id": id})
+		return
+	}
+	if err != nil {
+		addAPIError(&resp.Diagnostics, "Error Deleting AWS Role Mapping", fmt.Sprintf("clearing the roles of AWS role %q", id), err, nil)
+		return
+	}
+	tflog.Debug(ctx, "Cleared AWS role mapping", map[string]any{"aws_role_id": id})
+}
+
+func (r *awsRoleMappingResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	if err := validate.UUID(req.ID); err != nil {
+		resp.Diagnostics.AddError("Invalid Import ID",
+			fmt.Sprintf("Import a jitsudo_aws_role_mapping by the id of its AWS role (a UUID, the id attribute of the "+
+				"jitsudo_aws_role data source): %s.", err))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("aws_role_id"), req.ID)...)
+}
+
+// apply writes the role set of plan to the API, authoritatively, and fills
+// plan's computed attributes from the AWS role as it then is.
+//
+// The write carries If-Match with the ETag of the mapping read just before,
+// so a concurrent change between the two calls fails the write instead of
+// being overwritten unseen. On create, roles the AWS role granted before
+// and no longer does are reported in a warning: the resource adopted a
+// mapping made outside Terraform.
+func (r *awsRoleMappingResource) apply(ctx context.Context, plan *awsRoleMappingResourceModel, summary string, creating bool, diags *diag.Diagnostics) {
+	id := plan.AwsRoleID.ValueString()
+	roleIDs, d := plan.roleIDList(ctx)
+	diags.Append(d...)
+	if diags.HasError() {
+		return
+	}
+
+	var current client.Response
+	before, err := r.client.GetAwsRoleMapping(ctx, id, client.WithResponse(&current))
+	if err != nil {
+		if errors.Is(err, client.ErrNotFound) {
+			addAwsRoleNotFound(diags, summary, id)
+			return
+		}
+		addAPIError(diags, summary, fmt.Sprintf("reading the roles of AWS role %q", id), err, nil)
+		return
+	}
+	var opts []client.Option
+	if current.ETag != "" {
+		opts = append(opts, client.IfMatch(current.ETag))
+	}
+
+	tflog.Debug(ctx, "Setting AWS role mapping", map[string]any{"aws_role_id": id, "role_ids": roleIDs})
+	if _, err := r.client.SetAwsRoleMapping(ctx, id, roleIDs, opts...); err != nil {
+		switch {
+		case errors.Is(err, client.ErrNotFound):
+			addAwsRoleNotFound(diags, summary, id)
+		case errors.Is(err, client.ErrPreconditionFailed):
+			diags.AddError(summary, fmt.Sprintf("The roles of AWS role %q were changed by someone else while Terraform was "+
+				"writing them, so Terraform changed nothing. Run terraform apply again to review and apply the configuration.", id))
+		default:
+			addAwsRoleMappingAttributeErrors(diags, summary, err, roleIDs)
+			addAPIError(diags, summary, fmt.Sprintf("setting the roles of AWS role %q", id), err, nil)
+		}
+		return
+	}
+	tflog.Debug(ctx, "Set AWS role mapping", map[string]any{"aws_role_id": id})
+	if creating {
+		warnAwsRoleMappingReplaced(diags, id, before.Data, roleIDs)
+	}
+
+	role, err := r.client.GetAwsRole(ctx, id)
+	if err != nil {
+		addAPIError(diags, summary, fmt.Sprintf("reading AWS role %q after setting its roles", id), err, nil)
+		return
+	}
+	diags.Append(plan.fromAPI(role)...)
+	warnIfAwsRoleMissing(diags, role)
+}
+
+// warnAwsRoleMappingReplaced warns about the roles an AWS role granted
+// before Terraform took its mapping over and no longer grants.
+func warnAwsRoleMappingReplaced(diags *diag.Diagnostics, awsRoleID string, before []api.RoleRef, roleIDs []string) {
+	kept := map[string]bool{}
+	for _, id := range roleIDs {
+		kept[strings.ToLower(id)] = true
+	}
+	var dropped []string
+	for _, ref := range before {
+		if !kept[ref.Id.String()] {
+			dropped = append(dropped, fmt.Sprintf("%s (%s)", ref.Name, ref.Id))
+		}
+	}
+	if len(dropped) == 0 {
+		return
+	}
+	diags.AddAttributeWarning(path.Root("role_ids"), "Existing Role Mapping Replaced",
+		fmt.Sprintf("AWS role %q already granted roles that are not in role_ids; jitsudo_aws_role_mapping is authoritative, "+
+			"so they were removed: %s. Add them to role_ids to keep them.", awsRoleID, strings.Join(dropped, ", ")))
+}
+
+// addAwsRoleMappingAttributeErrors turns the validation findings of a
+// rejected mapping into errors on role_ids. Their locations ("[2].id") index
+// the role ids sent, so an unknown role is named as the user wrote it.
+func addAwsRoleMappingAttributeErrors(diags *diag.Diagnostics, summary string, err error, roleIDs []string) {
+	var ae *client.APIError
+	if !errors.As(err, &ae) {
+		return
+	}
+	for _, v := range ae.Validation() {
+		i, ok := awsRoleMappingIndex(v.Location)
+		switch {
+		case !ok:
+			continue
+		case (v.Code == "unknown_role" || v.Code == "not_found") && i < len(roleIDs):
+			diags.AddAttributeError(path.Root("role_ids"), summary,
+				fmt.Sprintf("role_ids contains %q, which is not an internal role of this tenant (a role removed from the "+
+					"directory loses its id). Look role ids up with the jitsudo_roles data source, such as "+
+					"data.jitsudo_roles.all.ids_by_name[\"sre\"].", roleIDs[i]))
+		default:
+			diags.AddAttributeError(path.Root("role_ids"), summary, fmt.Sprintf("%s (%s)", v.Message, v.Code))
+		}
+	}
+}
+
+// awsRoleMappingIndex is the index into the mapping body of a validation
+// location such as "[2].id" or "[2]".
+func awsRoleMappingIndex(location string) (int, bool) {
+	rest, ok := strings.CutPrefix(location, "[")
+	if !ok {
+		return 0, false
+	}
+	digits, _, ok := strings.Cut(rest, "]")
+	if !ok {
+		return 0, false
+	}
+	i, err := strconv.Atoi(digits)
+	if err != nil || i < 0 {
+		return 0, false
+	}
+	return i, true
+}
+
+// addAwsRoleNotFound reports an aws_role_id that names no AWS role.
+func addAwsRoleNotFound(diags *diag.Diagnostics, summary, id string) {
+	diags.AddAttributeError(path.Root("aws_role_id"), summary,
+		fmt.Sprintf("No AWS role has the id %q in this tenant. AWS roles are discovered from AWS, not created: look the id up "+
+			"with the jitsudo_aws_role or jitsudo_aws_roles data source.", id))
+}
+
+// warnIfAwsRoleMissing warns that the mapped AWS role vanished from its
+// directory: its mapping is kept but grants nothing until it reappears.
+func warnIfAwsRoleMissing(diags *diag.Diagnostics, role *api.AwsRole) {
+	if role.Status != api.AwsRoleStatusMISSING {
+		return
+	}
+	diags.AddAttributeWarning(path.Root("aws_role_id"), "AWS Role Missing",
+		fmt.Sprintf("The AWS role %s (id %s) was not found by the last scan of its directory source (status MISSING). "+
+			"JITSudo keeps its mapping, which applies again if the role reappears in AWS. If the role was deleted for good, "+
+			"remove this jitsudo_aws_role_mapping.", role.Arn, role.Id))
+}

@@ -1,0 +1,469 @@
+package provider
+
+// The model, schema and converters of one permission set, shared by
+// jitsudo_permission_set (one set), jitsudo_permission_sets (a map of sets
+// keyed by ARN) and the jitsudo_permission_sets data source.
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"regexp"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-jsontypes/jsontypes"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/oapi-codegen/nullable"
+
+	"github.com/jitsudo-community/terraform-provider-jitsudo/internal/api"
+	"github.com/jitsudo-community/terraform-provider-jitsudo/internal/client"
+)
+
+const (
+	// permissionSetBatchSize is the most sets one bulk upsert or bulk
+	// delete may carry (openapi.yaml: at most 1000 items per call).
+	permissionSetBatchSize = 1000
+	// permissionSetPageSize is the page size of list walks (the API's
+	// maximum).
+	permissionSetPageSize = 250
+	// permissionSetEmptyMetadata is what an absent metadata is stored as.
+	permissionSetEmptyMetadata = "{}"
+)
+
+// permissionSetItemModel is one permission set without its ARN: the whole
+// of jitsudo_permission_set but `id`, and the value of one element of
+// jitsudo_permission_sets.permission_sets (whose key is the ARN).
+type permissionSetItemModel struct {
+	Name            types.String         `tfsdk:"name"`
+	AccountID       types.String         `tfsdk:"account_id"`
+	Metadata        jsontypes.Normalized `tfsdk:"metadata"`
+	Rank            types.Int64          `tfsdk:"rank"`
+	Description     types.String         `tfsdk:"description"`
+	SessionDuration types.String         `tfsdk:"session_duration"`
+	RelayState      types.String         `tfsdk:"relay_state"`
+	LastSyncedAt    types.String         `tfsdk:"last_synced_at"`
+}
+
+// permissionSetItemAttrTypes is the object type of permissionSetItemModel.
+var permissionSetItemAttrTypes = map[string]attr.Type{
+	"name":             types.StringType,
+	"account_id":       types.StringType,
+	"metadata":         jsontypes.NormalizedType{},
+	"rank":             types.Int64Type,
+	"description":      types.StringType,
+	"session_duration": types.StringType,
+	"relay_state":      types.StringType,
+	"last_synced_at":   types.StringType,
+}
+
+// object converts the set to an element of permission_sets. It builds the
+// object directly rather than through reflection, which matters for maps
+// of thousands of sets.
+func (m permissionSetItemModel) object() types.Object {
+	return types.ObjectValueMust(permissionSetItemAttrTypes, map[string]attr.Value{
+		"name":             m.Name,
+		"account_id":       m.AccountID,
+		"metadata":         m.Metadata,
+		"rank":             m.Rank,
+		"description":      m.Description,
+		"session_duration": m.SessionDuration,
+		"relay_state":      m.RelayState,
+		"last_synced_at":   m.LastSyncedAt,
+	})
+}
+
+// permissionSetItemFromObject converts an element of permission_sets.
+func permissionSetItemFromObject(obj types.Object) (permissionSetItemModel, diag.Diagnostics) {
+	var (
+		m     permissionSetItemModel
+		diags diag.Diagnostics
+		ok    = true
+	)
+	a := obj.Attributes()
+	str := func(name string) types.String {
+		v, isStr := a[name].(types.String)
+		ok = ok && isStr
+		return v
+	}
+	m.Name = str("name")
+	m.AccountID = str("account_id")
+	m.Description = str("description")
+	m.SessionDuration = str("session_duration")
+	m.RelayState = str("relay_state")
+	m.LastSyncedAt = str("last_synced_at")
+	md, isMD := a["metadata"].(jsontypes.Normalized)
+	rank, isRank := a["rank"].(types.Int64)
+	m.Metadata, m.Rank = md, rank
+	if !ok || !isMD || !isRank {
+		diags.AddError("Unexpected Permission Set Value",
+			fmt.Sprintf("A permission set object has unexpected attribute types (%v). This is a bug in the provider; please report it.", obj.AttributeTypes(context.Background())))
+	}
+	return m, diags
+}
+
+// permissionSetItemFromAPI converts a set read from the API. prior is the
+// value the set had in the plan or state (nil if none, as on import):
+// metadata keeps prior's text when it is the same JSON value, so that the
+// user's formatting never shows as a diff.
+func permissionSetItemFromAPI(ps api.PermissionSet, prior *permissionSetItemModel) permissionSetItemModel {
+	var priorMetadata jsontypes.Normalized
+	if prior != nil {
+		priorMetadata = prior.Metadata
+	}
+	return permissionSetItemModel{
+		Name:            types.StringValue(ps.Name),
+		AccountID:       permissionSetStringFromAPI(ps.AccountId),
+		Metadata:        permissionSetMetadataFromAPI(ps.Metadata, priorMetadata),
+		Rank:            permissionSetInt64FromAPI(ps.Rank),
+		Description:     permissionSetStringFromAPI(ps.Description),
+		SessionDuration: permissionSetStringFromAPI(ps.SessionDuration),
+		RelayState:      permissionSetStringFromAPI(ps.RelayState),
+		LastSyncedAt:    types.StringValue(ps.LastSyncedAt.UTC().Format(time.RFC3339Nano)),
+	}
+}
+
+// toAPI converts the set to the item of a bulk upsert. Null attributes are
+// left out, which clears them on the server: a replaced set takes exactly
+// the fields sent. at is the attribute path of the set, for diagnostics.
+func (m permissionSetItemModel) toAPI(arn string, at path.Path) (api.PermissionSetInput, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	in := api.PermissionSetInput{
+		Id:              arn,
+		Name:            m.Name.ValueString(),
+		AccountId:       permissionSetNullableString(m.AccountID),
+		Description:     permissionSetNullableString(m.Description),
+		SessionDuration: permissionSetNullableString(m.SessionDuration),
+		RelayState:      permissionSetNullableString(m.RelayState),
+	}
+	if !m.Rank.IsNull() && !m.Rank.IsUnknown() {
+		in.Rank = nullable.NewNullableWithValue(int(m.Rank.ValueInt64()))
+	}
+	if !m.Metadata.IsNull() && !m.Metadata.IsUnknown() {
+		md, err := decodePermissionSetMetadata(m.Metadata.ValueString())
+		if err != nil {
+			diags.AddAttributeError(at.AtName("metadata"), "Invalid Permission Set Metadata",
+				fmt.Sprintf("metadata of permission set %q must be a JSON object such as jsonencode({ team = \"platform\" }): %v.", arn, err))
+			return in, diags
+		}
+		in.Metadata = &md
+	}
+	return in, diags
+}
+
+// sameSettings reports whether two sets have the same settings, all
+// attributes but last_synced_at, metadata compared as JSON values.
+func (m permissionSetItemModel) sameSettings(o permissionSetItemModel) bool {
+	return m.Name.Equal(o.Name) &&
+		m.AccountID.Equal(o.AccountID) &&
+		permissionSetMetadataEqual(m.Metadata, o.Metadata) &&
+		m.Rank.Equal(o.Rank) &&
+		m.Description.Equal(o.Description) &&
+		m.SessionDuration.Equal(o.SessionDuration) &&
+		m.RelayState.Equal(o.RelayState)
+}
+
+func permissionSetStringFromAPI(v nullable.Nullable[string]) types.String {
+	if s, err := v.Get(); err == nil {
+		return types.StringValue(s)
+	}
+	return types.StringNull()
+}
+
+func permissionSetInt64FromAPI(v nullable.Nullable[int]) types.Int64 {
+	if n, err := v.Get(); err == nil {
+		return types.Int64Value(int64(n))
+	}
+	return types.Int64Null()
+}
+
+// permissionSetNullableString is unspecified (left out of the request) for null or
+// unknown values.
+func permissionSetNullableString(v types.String) nullable.Nullable[string] {
+	if v.IsNull() || v.IsUnknown() {
+		return nil
+	}
+	return nullable.NewNullableWithValue(v.ValueString())
+}
+
+// Metadata ---------------------------------------------------------------------
+
+// decodePermissionSetMetadata decodes a JSON object, keeping numbers as written
+// (json.Number) so that they reach the server exactly.
+func decodePermissionSetMetadata(s string) (map[string]any, error) {
+	dec := json.NewDecoder(bytes.NewReader([]byte(s)))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, fmt.Errorf("not valid JSON: %w", err)
+	}
+	if dec.More() {
+		return nil, fmt.Errorf("not valid JSON: text after the object")
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("got %s", permissionSetJSONKind(v))
+	}
+	return m, nil
+}
+
+func permissionSetJSONKind(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case []any:
+		return "an array"
+	case string:
+		return "a string"
+	case bool:
+		return "a boolean"
+	default:
+		return "a number"
+	}
+}
+
+// permissionSetMetadataFromAPI is the metadata attribute for metadata read from the API.
+// The API client decodes numbers as float64, so the comparison with prior
+// decodes prior the same way: a number beyond float64 precision written by
+// the user keeps its exact text in state instead of showing a diff.
+func permissionSetMetadataFromAPI(md map[string]any, prior jsontypes.Normalized) jsontypes.Normalized {
+	if md == nil {
+		md = map[string]any{}
+	}
+	if !prior.IsNull() && !prior.IsUnknown() {
+		var p any
+		if err := json.Unmarshal([]byte(prior.ValueString()), &p); err == nil && reflect.DeepEqual(p, any(md)) {
+			return prior
+		}
+	}
+	b, err := json.Marshal(md) // keys sorted
+	if err != nil {
+		return jsontypes.NewNormalizedValue(permissionSetEmptyMetadata)
+	}
+	return jsontypes.NewNormalizedValue(string(b))
+}
+
+// permissionSetMetadataEqual compares two metadata values as JSON values (key order,
+// whitespace and number spelling aside).
+func permissionSetMetadataEqual(a, b jsontypes.Normalized) bool {
+	if a.IsNull() || a.IsUnknown() || b.IsNull() || b.IsUnknown() {
+		return a.Equal(b)
+	}
+	if a.ValueString() == b.ValueString() {
+		return true
+	}
+	var x, y any
+	if json.Unmarshal([]byte(a.ValueString()), &x) != nil || json.Unmarshal([]byte(b.ValueString()), &y) != nil {
+		return false
+	}
+	return reflect.DeepEqual(x, y)
+}
+
+// permissionSetMetadataObject accepts a string holding a JSON object. Text that is not
+// JSON at all is left to jsontypes.Normalized's own validation.
+type permissionSetMetadataObject struct{}
+
+var _ validator.String = permissionSetMetadataObject{}
+
+func (permissionSetMetadataObject) Description(context.Context) string {
+	return `value must be a JSON object, such as jsonencode({ team = "platform" })`
+}
+
+func (v permissionSetMetadataObject) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (permissionSetMetadataObject) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() || !json.Valid([]byte(req.ConfigValue.ValueString())) {
+		return
+	}
+	if _, err := decodePermissionSetMetadata(req.ConfigValue.ValueString()); err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Permission Set Metadata",
+			fmt.Sprintf("%s must be a JSON object, such as jsonencode({ team = \"platform\" }), %s.", req.Path, err))
+	}
+}
+
+// permissionSetMetadataKeepState plans the prior state's metadata when the configured
+// one is the same JSON value written differently (key order, whitespace),
+// so that reformatting the configuration plans no change.
+type permissionSetMetadataKeepState struct{}
+
+var _ planmodifier.String = permissionSetMetadataKeepState{}
+
+func (permissionSetMetadataKeepState) Description(context.Context) string {
+	return "A metadata value equal as JSON to the current one plans no change."
+}
+
+func (m permissionSetMetadataKeepState) MarkdownDescription(ctx context.Context) string {
+	return m.Description(ctx)
+}
+
+func (permissionSetMetadataKeepState) PlanModifyString(_ context.Context, req planmodifier.StringRequest, resp *planmodifier.StringResponse) {
+	if req.StateValue.IsNull() || req.StateValue.IsUnknown() || req.PlanValue.IsNull() || req.PlanValue.IsUnknown() {
+		return
+	}
+	a := jsontypes.NewNormalizedValue(req.StateValue.ValueString())
+	b := jsontypes.NewNormalizedValue(req.PlanValue.ValueString())
+	if permissionSetMetadataEqual(a, b) {
+		resp.PlanValue = req.StateValue
+	}
+}
+
+// Schema -------------------------------------------------------------------------
+
+// permissionSetItemAttributes are the resource schema attributes of one
+// set but its ARN. Each call returns a new map.
+func permissionSetItemAttributes() map[string]schema.Attribute {
+	return map[string]schema.Attribute{
+		"name": schema.StringAttribute{
+			MarkdownDescription: "The permission set's name as in IAM Identity Center, 1 to 256 characters.",
+			Required:            true,
+			Validators:          []validator.String{stringvalidator.LengthBetween(1, 256)},
+		},
+		"account_id": schema.StringAttribute{
+			MarkdownDescription: "The 12-digit AWS account id the permission set belongs to. Omit it for none.",
+			Optional:            true,
+			Validators:          []validator.String{awsAccountIDValue()},
+		},
+		"metadata": schema.StringAttribute{
+			MarkdownDescription: "Free-form metadata, a JSON object string (use `jsonencode({ ... })`). " +
+				"It is compared as JSON: key order, whitespace and formatting never show as a difference, " +
+				"numbers are stored exactly as written. Omitting it is the same as `jsonencode({})` " +
+				"(the API stores an absent metadata as `{}`), and it then reads as `\"{}\"`.",
+			CustomType:    jsontypes.NormalizedType{},
+			Optional:      true,
+			Computed:      true,
+			Default:       stringdefault.StaticString(permissionSetEmptyMetadata),
+			Validators:    []validator.String{permissionSetMetadataObject{}},
+			PlanModifiers: []planmodifier.String{permissionSetMetadataKeepState{}},
+		},
+		"rank": schema.Int64Attribute{
+			MarkdownDescription: "An ordering hint for clients that list permission sets. Omit it for none.",
+			Optional:            true,
+		},
+		"description": schema.StringAttribute{
+			MarkdownDescription: "A description of the permission set, at most 1024 characters. Omit it for none.",
+			Optional:            true,
+			Validators:          []validator.String{stringvalidator.LengthAtMost(1024)},
+		},
+		"session_duration": schema.StringAttribute{
+			MarkdownDescription: "How long a session lasts, an ISO 8601 duration such as `PT8H` (8 hours), `PT30M` or `P1D`. Omit it for none.",
+			Optional:            true,
+			Validators:          []validator.String{stringvalidator.LengthBetween(1, 100), iso8601DurationValue()},
+		},
+		"relay_state": schema.StringAttribute{
+			MarkdownDescription: "The relay state, a URL users land on after sign-in, at most 240 characters. Omit it for none.",
+			Optional:            true,
+			Validators:          []validator.String{stringvalidator.LengthAtMost(240)},
+		},
+		"last_synced_at": schema.StringAttribute{
+			MarkdownDescription: "When the permission set was last written to the cache (RFC 3339, UTC). " +
+				"Every write sets it, so it is known after apply whenever the set changes, and kept otherwise.",
+			Computed: true,
+		},
+	}
+}
+
+// API errors ----------------------------------------------------------------
+
+// permissionSetResourcesLocation matches a validation location of a bulk upsert,
+// "resources[3].session_duration" or "resources[3]".
+var permissionSetResourcesLocation = regexp.MustCompile(`^resources\[(\d+)\](?:\.([a-z_]+))?`)
+
+// parsePermissionSetLocation splits a bulk upsert location into the item index
+// and its field ("" for the item itself).
+func parsePermissionSetLocation(loc string) (index int, field string, ok bool) {
+	m := permissionSetResourcesLocation.FindStringSubmatch(loc)
+	if m == nil {
+		return 0, "", false
+	}
+	i, err := strconv.Atoi(m[1])
+	if err != nil {
+		return 0, "", false
+	}
+	return i, m[2], true
+}
+
+// permissionSetItemFields are the fields of an upsert item with an
+// attribute of the same name.
+var permissionSetItemFields = map[string]bool{
+	"name": true, "account_id": true, "metadata": true, "rank": true,
+	"description": true, "session_duration": true, "relay_state": true,
+}
+
+// Bulk helpers ----------------------------------------------------------------
+
+// permissionSetsDiff is what turns one map of sets into another.
+type permissionSetsDiff struct {
+	Upsert []string // ARNs added or changed, sorted
+	Delete []string // ARNs dropped, sorted
+}
+
+// diffPermissionSets compares the prior map of sets with the planned one.
+func diffPermissionSets(prior, planned map[string]permissionSetItemModel) permissionSetsDiff {
+	var d permissionSetsDiff
+	for arn, p := range planned {
+		if old, ok := prior[arn]; !ok || !old.sameSettings(p) {
+			d.Upsert = append(d.Upsert, arn)
+		}
+	}
+	for arn := range prior {
+		if _, ok := planned[arn]; !ok {
+			d.Delete = append(d.Delete, arn)
+		}
+	}
+	slices.Sort(d.Upsert)
+	slices.Sort(d.Delete)
+	return d
+}
+
+// permissionSetChunks splits s into slices of at most n elements.
+func permissionSetChunks[T any](s []T, n int) [][]T {
+	var out [][]T
+	for len(s) > 0 {
+		k := min(n, len(s))
+		out = append(out, s[:k:k])
+		s = s[k:]
+	}
+	return out
+}
+
+// findPermissionSets walks the tenant's sets once, in pages of
+// permissionSetPageSize, and returns those whose ARN is in want. The list
+// is ordered by id, so the walk stops once it passes the greatest wanted
+// ARN or has found them all.
+func findPermissionSets(ctx context.Context, c *client.Client, want []string) (map[string]api.PermissionSet, error) {
+	found := make(map[string]api.PermissionSet, len(want))
+	if len(want) == 0 {
+		return found, nil
+	}
+	wanted := make(map[string]bool, len(want))
+	last := ""
+	for _, arn := range want {
+		wanted[arn] = true
+		last = max(last, arn)
+	}
+	for ps, err := range c.AllPermissionSets(ctx, api.ListPermissionSetsParams{Limit: new(permissionSetPageSize)}) {
+		if err != nil {
+			return nil, err
+		}
+		if wanted[ps.Id] {
+			found[ps.Id] = ps
+		}
+		if len(found) == len(wanted) || ps.Id >= last {
+			break
+		}
+	}
+	return found, nil
+}

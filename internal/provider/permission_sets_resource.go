@@ -1,0 +1,543 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/jitsudo-community/terraform-provider-jitsudo/internal/api"
+	"github.com/jitsudo-community/terraform-provider-jitsudo/internal/client"
+	"github.com/jitsudo-community/terraform-provider-jitsudo/internal/validate"
+)
+
+var (
+	_ resource.Resource                = &permissionSetsResource{}
+	_ resource.ResourceWithConfigure   = &permissionSetsResource{}
+	_ resource.ResourceWithImportState = &permissionSetsResource{}
+	_ resource.ResourceWithModifyPlan  = &permissionSetsResource{}
+)
+
+// permissionSetsID is the id of every jitsudo_permission_sets: the
+// resource is the collection of the sets it lists, not a server object.
+const permissionSetsID = "permission-sets"
+
+// NewPermissionSetsResource returns the jitsudo_permission_sets resource.
+func NewPermissionSetsResource() resource.Resource { return &permissionSetsResource{} }
+
+// permissionSetsResource manages many permission sets of the cache at once,
+// with bulk upserts and bulk deletes of at most permissionSetBatchSize
+// sets per call.
+type permissionSetsResource struct {
+	client *client.Client
+}
+
+// permissionSetsResourceModel is the resource's data; PermissionSets maps
+// ARNs to permissionSetItemModel objects.
+type permissionSetsResourceModel struct {
+	ID             types.String `tfsdk:"id"`
+	PermissionSets types.Map    `tfsdk:"permission_sets"`
+}
+
+var permissionSetItemObjectType = types.ObjectType{AttrTypes: permissionSetItemAttrTypes}
+
+func (r *permissionSetsResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_permission_sets"
+}
+
+func (r *permissionSetsResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Manages many AWS permission sets of the JITSudo permission set cache at once, " +
+			"keyed by ARN.\n\n" +
+			"The resource is authoritative for the sets it lists, and only for those: sets of the cache that " +
+			"are not in `permission_sets` (such as those of the sync job) are never read into state, changed " +
+			"or deleted. A plan shows the change of each set. An apply sends only the sets that are added or " +
+			"changed, in bulk upserts of at most 1000 sets, and deletes the dropped ones in bulk deletes of at most " +
+			"1000. A refresh lists the cache once, in pages of 250: sets changed outside Terraform show their " +
+			"new values and sets deleted outside Terraform disappear from state, so the next apply restores them.\n\n" +
+			"Like `jitsudo_permission_set`, adding a set that is already cached fails (the cache is shared with " +
+			"the sync job) and suggests importing it. Import with the id `*` for every set of the tenant, or a " +
+			"comma-separated list of ARNs.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: "Always `" + permissionSetsID + "`: the resource stands for the collection of the sets it lists.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"permission_sets": schema.MapNestedAttribute{
+				MarkdownDescription: "The permission sets, keyed by ARN (`arn:<partition>:sso:::permissionSet/<instance>/<permission-set>`). " +
+					"Every write replaces a whole set: an optional attribute left out is cleared.",
+				Required:     true,
+				Validators:   []validator.Map{mapvalidator.KeysAre(permissionSetARNValue())},
+				NestedObject: schema.NestedAttributeObject{Attributes: permissionSetItemAttributes()},
+			},
+		},
+	}
+}
+
+func (r *permissionSetsResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.client = clientFromProviderData(req.ProviderData, &resp.Diagnostics)
+}
+
+// permissionSetItems converts the permission_sets map to models; null and
+// unknown elements are left out.
+func permissionSetItems(m types.Map) (map[string]permissionSetItemModel, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	items := map[string]permissionSetItemModel{}
+	if m.IsNull() || m.IsUnknown() {
+		return items, diags
+	}
+	for arn, v := range m.Elements() {
+		obj, ok := v.(types.Object)
+		if !ok {
+			diags.AddError("Unexpected Permission Set Value",
+				fmt.Sprintf("permission_sets[%q] is a %T, not an object. This is a bug in the provider; please report it.", arn, v))
+			continue
+		}
+		if obj.IsNull() || obj.IsUnknown() {
+			continue
+		}
+		item, d := permissionSetItemFromObject(obj)
+		diags.Append(d...)
+		items[arn] = item
+	}
+	return items, diags
+}
+
+// permissionSetItemsMap converts models to the permission_sets map.
+func permissionSetItemsMap(items map[string]permissionSetItemModel) (types.Map, diag.Diagnostics) {
+	elems := make(map[string]attr.Value, len(items))
+	for arn, item := range items {
+		elems[arn] = item.object()
+	}
+	return types.MapValue(permissionSetItemObjectType, elems)
+}
+
+// permissionSetsItemPath is the attribute path of one set.
+func permissionSetsItemPath(arn string) path.Path { return path.Root("permission_sets").AtMapKey(arn) }
+
+// permissionSetsBulkLocation maps the locations of one bulk upsert (batch lists the ARNs
+// it sent, in order) to the attributes of those sets.
+func permissionSetsBulkLocation(batch []string) locationPath {
+	return func(loc string) (path.Path, bool) {
+		i, field, ok := parsePermissionSetLocation(loc)
+		switch {
+		case !ok || i >= len(batch):
+			return path.Empty(), false
+		case field == "" || field == "id":
+			return permissionSetsItemPath(batch[i]), true
+		case permissionSetItemFields[field]:
+			return permissionSetsItemPath(batch[i]).AtName(field), true
+		}
+		return path.Empty(), false
+	}
+}
+
+// permissionSetsARNList formats ARNs for a diagnostic, at most 20 of them.
+func permissionSetsARNList(arns []string) string {
+	const most = 20
+	var b strings.Builder
+	for i, arn := range arns {
+		if i == most {
+			fmt.Fprintf(&b, "\n  ... and %d more", len(arns)-most)
+			break
+		}
+		b.WriteString("\n  - " + arn)
+	}
+	return b.String()
+}
+
+// permissionSetsBatchLabel names the sets of one bulk call in diagnostics.
+func permissionSetsBatchLabel(batch []string) string {
+	if len(batch) == 1 {
+		return fmt.Sprintf("permission set %q", batch[0])
+	}
+	return fmt.Sprintf("%d permission sets (%s to %s)", len(batch), batch[0], batch[len(batch)-1])
+}
+
+// apply turns prior into planned on the server and returns the sets as
+// they are then (planned, with last_synced_at of the written sets). On an
+// error it returns what is on the server after the calls that succeeded,
+// so that state tracks every set written.
+func (r *permissionSetsResource) apply(ctx context.Context, prior, planned map[string]permissionSetItemModel, summary string) (map[string]permissionSetItemModel, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	d := diffPermissionSets(prior, planned)
+	tflog.Debug(ctx, "Applying permission sets", map[string]any{"upsert": len(d.Upsert), "delete": len(d.Delete)})
+
+	// The cache is shared with the sync job: never overwrite a set that
+	// Terraform does not manage yet.
+	var added []string
+	for _, arn := range d.Upsert {
+		if _, ok := prior[arn]; !ok {
+			added = append(added, arn)
+		}
+	}
+	existing, err := findPermissionSets(ctx, r.client, added)
+	if err != nil {
+		addAPIError(&diags, summary, "checking whether the added permission sets exist", err, nil)
+		return prior, diags
+	}
+	if len(existing) > 0 {
+		arns := make([]string, 0, len(existing))
+		for arn := range existing {
+			arns = append(arns, arn)
+		}
+		slices.Sort(arns)
+		for _, arn := range arns[:min(len(arns), 20)] {
+			diags.AddAttributeError(permissionSetsItemPath(arn), "Permission Set Already Exists",
+				fmt.Sprintf("The permission set %q is already in the JITSudo cache; adding it would overwrite it.", arn))
+		}
+		diags.AddError("Permission Sets Already Exist",
+			fmt.Sprintf("%d of the permission sets to add are already in the JITSudo cache (written by the sync job or another "+
+				"configuration), and adding them would overwrite them:%s\n\n"+
+				"To manage them with this resource, import them: remove the resource from state if it is there "+
+				"(terraform state rm), then import it with the comma-separated ARNs of all its sets, or with id \"*\" for "+
+				"every set of the tenant. Alternatively remove them from permission_sets.", len(arns), permissionSetsARNList(arns)))
+		return prior, diags
+	}
+
+	var written, deleted []string
+	failed := func() (map[string]permissionSetItemModel, diag.Diagnostics) {
+		return r.afterFailure(ctx, prior, planned, written, deleted), diags
+	}
+	for _, batch := range permissionSetChunks(d.Upsert, permissionSetBatchSize) {
+		in := make([]api.PermissionSetInput, len(batch))
+		for i, arn := range batch {
+			var dd diag.Diagnostics
+			in[i], dd = planned[arn].toAPI(arn, permissionSetsItemPath(arn))
+			diags.Append(dd...)
+		}
+		if diags.HasError() {
+			return failed()
+		}
+		tflog.Debug(ctx, "Upserting permission sets", map[string]any{"count": len(batch), "first": batch[0], "last": batch[len(batch)-1]})
+		if _, err := r.client.UpsertPermissionSets(ctx, in); err != nil {
+			addAPIError(&diags, summary, "upserting "+permissionSetsBatchLabel(batch), err, permissionSetsBulkLocation(batch))
+			return failed()
+		}
+		written = append(written, batch...)
+	}
+	for _, batch := range permissionSetChunks(d.Delete, permissionSetBatchSize) {
+		tflog.Debug(ctx, "Deleting permission sets", map[string]any{"count": len(batch), "first": batch[0], "last": batch[len(batch)-1]})
+		res, err := r.client.DeletePermissionSets(ctx, batch)
+		if err != nil {
+			addAPIError(&diags, summary, "deleting "+permissionSetsBatchLabel(batch), err, nil)
+			return failed()
+		}
+		if len(res.Missing) > 0 {
+			tflog.Debug(ctx, "Some permission sets to delete were already gone", map[string]any{"missing": len(res.Missing)})
+		}
+		deleted = append(deleted, batch...)
+	}
+
+	// Every write sets last_synced_at: read it back for the written sets.
+	synced, err := findPermissionSets(ctx, r.client, written)
+	if err != nil {
+		addAPIError(&diags, summary, "reading the written permission sets back", err, nil)
+		return failed()
+	}
+	out := make(map[string]permissionSetItemModel, len(planned))
+	for arn, item := range planned {
+		out[arn] = item
+	}
+	for _, arn := range written {
+		ps, ok := synced[arn]
+		if !ok {
+			diags.AddAttributeError(permissionSetsItemPath(arn), summary,
+				fmt.Sprintf("The permission set %q was written but is no longer in the JITSudo cache: something deleted it meanwhile. "+
+					"Apply again to write it again.", arn))
+			delete(out, arn)
+			continue
+		}
+		item := out[arn]
+		item.LastSyncedAt = permissionSetItemFromAPI(ps, nil).LastSyncedAt
+		out[arn] = item
+	}
+	return out, diags
+}
+
+// afterFailure is the state after a failed apply: the prior sets, with the
+// written ones as planned (last_synced_at read back, or null when that
+// fails) and without the deleted ones.
+func (r *permissionSetsResource) afterFailure(ctx context.Context, prior, planned map[string]permissionSetItemModel, written, deleted []string) map[string]permissionSetItemModel {
+	out := make(map[string]permissionSetItemModel, len(prior)+len(written))
+	for arn, item := range prior {
+		out[arn] = item
+	}
+	for _, arn := range deleted {
+		delete(out, arn)
+	}
+	if len(written) == 0 {
+		return out
+	}
+	synced, err := findPermissionSets(ctx, r.client, written)
+	for _, arn := range written {
+		item := planned[arn]
+		item.LastSyncedAt = types.StringNull()
+		if err == nil {
+			ps, ok := synced[arn]
+			if !ok {
+				delete(out, arn)
+				continue
+			}
+			item.LastSyncedAt = permissionSetItemFromAPI(ps, nil).LastSyncedAt
+		}
+		out[arn] = item
+	}
+	return out
+}
+
+func (r *permissionSetsResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	if r.client == nil {
+		notConfiguredError(&resp.Diagnostics)
+		return
+	}
+	var plan permissionSetsResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	planned, diags := permissionSetItems(plan.PermissionSets)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	items, diags := r.apply(ctx, nil, planned, "Error Creating Permission Sets")
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() && len(items) == 0 {
+		return // nothing was written
+	}
+	r.setState(ctx, &resp.State, items, &resp.Diagnostics)
+}
+
+func (r *permissionSetsResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	if r.client == nil {
+		notConfiguredError(&resp.Diagnostics)
+		return
+	}
+	var plan, state permissionSetsResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	planned, diags := permissionSetItems(plan.PermissionSets)
+	resp.Diagnostics.Append(diags...)
+	prior, diags := permissionSetItems(state.PermissionSets)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	items, diags := r.apply(ctx, prior, planned, "Error Updating Permission Sets")
+	resp.Diagnostics.Append(diags...)
+	r.setState(ctx, &resp.State, items, &resp.Diagnostics)
+}
+
+// setState stores the sets with the fixed id.
+func (r *permissionSetsResource) setState(ctx context.Context, st permissionSetsStateSetter, items map[string]permissionSetItemModel, diags *diag.Diagnostics) {
+	m, d := permissionSetItemsMap(items)
+	diags.Append(d...)
+	if d.HasError() {
+		return
+	}
+	diags.Append(st.Set(ctx, &permissionSetsResourceModel{ID: types.StringValue(permissionSetsID), PermissionSets: m})...)
+}
+
+// permissionSetsStateSetter is tfsdk.State.
+type permissionSetsStateSetter interface {
+	Set(ctx context.Context, val any) diag.Diagnostics
+}
+
+func (r *permissionSetsResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	if r.client == nil {
+		notConfiguredError(&resp.Diagnostics)
+		return
+	}
+	var state permissionSetsResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	prior, diags := permissionSetItems(state.PermissionSets)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	arns := make([]string, 0, len(prior))
+	for arn := range prior {
+		arns = append(arns, arn)
+	}
+	tflog.Debug(ctx, "Reading permission sets", map[string]any{"count": len(arns)})
+	found, err := findPermissionSets(ctx, r.client, arns)
+	if err != nil {
+		addAPIError(&resp.Diagnostics, "Error Reading Permission Sets", fmt.Sprintf("listing the permission sets to refresh %d managed sets", len(arns)), err, nil)
+		return
+	}
+	items := make(map[string]permissionSetItemModel, len(found))
+	for arn, item := range prior {
+		ps, ok := found[arn]
+		if !ok {
+			tflog.Debug(ctx, "Permission set is gone; removing it from state", map[string]any{"id": arn})
+			continue
+		}
+		items[arn] = permissionSetItemFromAPI(ps, &item)
+	}
+	r.setState(ctx, &resp.State, items, &resp.Diagnostics)
+}
+
+func (r *permissionSetsResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	if r.client == nil {
+		notConfiguredError(&resp.Diagnostics)
+		return
+	}
+	var state permissionSetsResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	prior, diags := permissionSetItems(state.PermissionSets)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	arns := make([]string, 0, len(prior))
+	for arn := range prior {
+		arns = append(arns, arn)
+	}
+	slices.Sort(arns)
+	for _, batch := range permissionSetChunks(arns, permissionSetBatchSize) {
+		tflog.Debug(ctx, "Deleting permission sets", map[string]any{"count": len(batch), "first": batch[0], "last": batch[len(batch)-1]})
+		if _, err := r.client.DeletePermissionSets(ctx, batch); err != nil {
+			addAPIError(&resp.Diagnostics, "Error Deleting Permission Sets",
+				"deleting "+permissionSetsBatchLabel(batch), err, nil)
+			return
+		}
+	}
+}
+
+// ModifyPlan keeps last_synced_at of the sets that do not change: the
+// framework plans it unknown for every set as soon as anything changes.
+func (r *permissionSetsResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
+		return
+	}
+	var plan, state permissionSetsResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() || plan.PermissionSets.IsNull() || plan.PermissionSets.IsUnknown() {
+		return
+	}
+	prior, diags := permissionSetItems(state.PermissionSets)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	elems := plan.PermissionSets.Elements()
+	out := make(map[string]attr.Value, len(elems))
+	changed := false
+	for arn, v := range elems {
+		out[arn] = v
+		obj, ok := v.(types.Object)
+		old, known := prior[arn]
+		if !ok || obj.IsNull() || obj.IsUnknown() || !known {
+			continue
+		}
+		item, d := permissionSetItemFromObject(obj)
+		resp.Diagnostics.Append(d...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+		if !item.LastSyncedAt.IsUnknown() || !item.sameSettings(old) {
+			continue
+		}
+		item.LastSyncedAt = old.LastSyncedAt
+		nv := item.object()
+		out[arn] = nv
+		changed = true
+	}
+	if !changed {
+		return
+	}
+	m, d := types.MapValue(permissionSetItemObjectType, out)
+	resp.Diagnostics.Append(d...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("permission_sets"), m)...)
+}
+
+// ImportState imports every set of the tenant (id "*") or the listed ones
+// (comma-separated ARNs).
+func (r *permissionSetsResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	if r.client == nil {
+		notConfiguredError(&resp.Diagnostics)
+		return
+	}
+	const idHelp = "The import id of a jitsudo_permission_sets is \"*\" for every permission set of the tenant, or a " +
+		"comma-separated list of permission set ARNs such as " +
+		"arn:aws:sso:::permissionSet/ssoins-1234567890abcdef/ps-1111111111111111,arn:aws:sso:::permissionSet/ssoins-1234567890abcdef/ps-2222222222222222."
+	id := strings.TrimSpace(req.ID)
+	found := map[string]api.PermissionSet{}
+	if id == "*" {
+		tflog.Debug(ctx, "Importing every permission set")
+		for ps, err := range r.client.AllPermissionSets(ctx, api.ListPermissionSetsParams{Limit: new(permissionSetPageSize)}) {
+			if err != nil {
+				addAPIError(&resp.Diagnostics, "Error Importing Permission Sets", "listing the permission sets", err, nil)
+				return
+			}
+			found[ps.Id] = ps
+		}
+	} else {
+		var arns []string
+		seen := map[string]bool{}
+		for part := range strings.SplitSeq(id, ",") {
+			arn := strings.TrimSpace(part)
+			if err := validate.PermissionSetARN(arn); err != nil {
+				resp.Diagnostics.AddError("Invalid Import ID", fmt.Sprintf("%s\n\n%q: %s.", idHelp, arn, err))
+				continue
+			}
+			if !seen[arn] {
+				seen[arn] = true
+				arns = append(arns, arn)
+			}
+		}
+		if resp.Diagnostics.HasError() {
+			return
+		}
+		tflog.Debug(ctx, "Importing permission sets", map[string]any{"count": len(arns)})
+		var err error
+		found, err = findPermissionSets(ctx, r.client, arns)
+		if err != nil {
+			addAPIError(&resp.Diagnostics, "Error Importing Permission Sets", "listing the permission sets", err, nil)
+			return
+		}
+		var missing []string
+		for _, arn := range arns {
+			if _, ok := found[arn]; !ok {
+				missing = append(missing, arn)
+			}
+		}
+		if len(missing) > 0 {
+			resp.Diagnostics.AddError("Cannot Import Non-Existent Permission Sets",
+				fmt.Sprintf("%d of the permission sets to import are not in the JITSudo cache:%s", len(missing), permissionSetsARNList(missing)))
+			return
+		}
+	}
+	items := make(map[string]permissionSetItemModel, len(found))
+	for arn, ps := range found {
+		items[arn] = permissionSetItemFromAPI(ps, nil)
+	}
+	r.setState(ctx, &resp.State, items, &resp.Diagnostics)
+}

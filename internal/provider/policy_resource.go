@@ -1,0 +1,455 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+	"github.com/oapi-codegen/nullable"
+
+	"github.com/jitsudo-community/terraform-provider-jitsudo/internal/api"
+	"github.com/jitsudo-community/terraform-provider-jitsudo/internal/client"
+	"github.com/jitsudo-community/terraform-provider-jitsudo/internal/validate"
+)
+
+// Limits of a policy's fields, as the API contract (PolicyCreate) states them.
+const (
+	policyNameMaxLength        = 128
+	policyDescriptionMaxLength = 1024
+	policyChannelMaxLength     = 256
+	policyPriorityMin          = -1000000
+	policyPriorityMax          = 1000000
+	policyDurationMin          = 60     // one minute
+	policyDurationMax          = 604800 // seven days
+)
+
+var (
+	_ resource.Resource                   = &policyResource{}
+	_ resource.ResourceWithConfigure      = &policyResource{}
+	_ resource.ResourceWithImportState    = &policyResource{}
+	_ resource.ResourceWithValidateConfig = &policyResource{}
+)
+
+// NewPolicyResource returns the jitsudo_policy resource.
+func NewPolicyResource() resource.Resource { return &policyResource{} }
+
+// policyResource manages a JITSudo access policy: its settings, not its
+// rules (those are jitsudo_policy_rule resources).
+type policyResource struct {
+	client *client.Client
+}
+
+// policyResourceModel is the state of a jitsudo_policy; the jitsudo_policy
+// data source embeds it.
+type policyResourceModel struct {
+	ID                     types.String `tfsdk:"id"`
+	Name                   types.String `tfsdk:"name"`
+	Description            types.String `tfsdk:"description"`
+	Enabled                types.Bool   `tfsdk:"enabled"`
+	Priority               types.Int64  `tfsdk:"priority"`
+	MaxDurationSeconds     types.Int64  `tfsdk:"max_duration_seconds"`
+	DefaultDurationSeconds types.Int64  `tfsdk:"default_duration_seconds"`
+	NotificationChannel    types.String `tfsdk:"notification_channel"`
+	CedarPolicySet         types.String `tfsdk:"cedar_policy_set"`
+	CreatedAt              types.String `tfsdk:"created_at"`
+	UpdatedAt              types.String `tfsdk:"updated_at"`
+}
+
+// fromAPI sets every attribute from the API's representation of the policy.
+func (m *policyResourceModel) fromAPI(p *api.Policy) {
+	m.ID = types.StringValue(p.Id.String())
+	m.Name = types.StringValue(p.Name)
+	m.Description = policyNullableString(p.Description)
+	m.Enabled = types.BoolValue(p.Enabled)
+	m.Priority = types.Int64Value(int64(p.Priority))
+	m.MaxDurationSeconds = types.Int64Value(int64(p.MaxDurationSeconds))
+	m.DefaultDurationSeconds = policyNullableInt64(p.DefaultDurationSeconds)
+	m.NotificationChannel = policyNullableString(p.NotificationChannel)
+	m.CedarPolicySet = types.StringValue(p.CedarPolicySet)
+	m.CreatedAt = types.StringValue(policyTimestamp(p.CreatedAt))
+	m.UpdatedAt = types.StringValue(policyTimestamp(p.UpdatedAt))
+}
+
+// toCreate is the request body creating the policy the model describes;
+// null optional attributes are left out, so the API applies its defaults.
+func (m *policyResourceModel) toCreate() api.PolicyCreate {
+	body := api.PolicyCreate{
+		Name:                   m.Name.ValueString(),
+		MaxDurationSeconds:     int(m.MaxDurationSeconds.ValueInt64()),
+		Description:            policyStringField(m.Description, false),
+		DefaultDurationSeconds: policyInt64Field(m.DefaultDurationSeconds, false),
+		NotificationChannel:    policyStringField(m.NotificationChannel, false),
+	}
+	if !m.Enabled.IsNull() && !m.Enabled.IsUnknown() {
+		body.Enabled = m.Enabled.ValueBoolPointer()
+	}
+	if !m.Priority.IsNull() && !m.Priority.IsUnknown() {
+		p := int(m.Priority.ValueInt64())
+		body.Priority = &p
+	}
+	return body
+}
+
+// toUpdate is the PATCH body taking the policy from state to plan: only the
+// attributes that differ are sent, and an optional attribute removed from
+// the configuration is sent as an explicit null so the API clears it.
+// changed names the attributes sent, for the log.
+func (m *policyResourceModel) toUpdate(state *policyResourceModel) (body api.PolicyUpdate, changed []string) {
+	if !m.Name.Equal(state.Name) {
+		body.Name = m.Name.ValueStringPointer()
+		changed = append(changed, "name")
+	}
+	if !m.Description.Equal(state.Description) {
+		body.Description = policyStringField(m.Description, true)
+		changed = append(changed, "description")
+	}
+	if !m.Enabled.Equal(state.Enabled) {
+		body.Enabled = m.Enabled.ValueBoolPointer()
+		changed = append(changed, "enabled")
+	}
+	if !m.Priority.Equal(state.Priority) {
+		p := int(m.Priority.ValueInt64())
+		body.Priority = &p
+		changed = append(changed, "priority")
+	}
+	if !m.MaxDurationSeconds.Equal(state.MaxDurationSeconds) {
+		d := int(m.MaxDurationSeconds.ValueInt64())
+		body.MaxDurationSeconds = &d
+		changed = append(changed, "max_duration_seconds")
+	}
+	if !m.DefaultDurationSeconds.Equal(state.DefaultDurationSeconds) {
+		body.DefaultDurationSeconds = policyInt64Field(m.DefaultDurationSeconds, true)
+		changed = append(changed, "default_duration_seconds")
+	}
+	if !m.NotificationChannel.Equal(state.NotificationChannel) {
+		body.NotificationChannel = policyStringField(m.NotificationChannel, true)
+		changed = append(changed, "notification_channel")
+	}
+	return body, changed
+}
+
+// addPolicyAPIError is addAPIError for policy writes: a name conflict is
+// reported on the name attribute, so terraform shows the line to change.
+func addPolicyAPIError(diags *diag.Diagnostics, summary, action string, err error) {
+	var d diag.Diagnostics
+	addAPIError(&d, summary, action, err, policyLocationPath)
+	if !errors.Is(err, client.ErrConflict) {
+		diags.Append(d...)
+		return
+	}
+	for _, x := range d {
+		if _, hasPath := x.(diag.DiagnosticWithPath); !hasPath && x.Severity() == diag.SeverityError {
+			diags.AddAttributeError(path.Root("name"), x.Summary(), x.Detail())
+			continue
+		}
+		diags.Append(x)
+	}
+}
+
+// policyLocationPath maps the location of a validation finding of the
+// policy endpoints (a field of the request body) to its attribute.
+func policyLocationPath(location string) (path.Path, bool) {
+	switch location {
+	case "name", "description", "enabled", "priority", "max_duration_seconds",
+		"default_duration_seconds", "notification_channel":
+		return path.Root(location), true
+	}
+	return path.Empty(), false
+}
+
+func (r *policyResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_policy"
+}
+
+func (r *policyResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Manages a JITSudo access policy: the settings of just-in-time access requests it governs " +
+			"(maximum and default grant durations, priority, notification channel). The policy's Cedar rules are " +
+			"managed separately with `jitsudo_policy_rule` resources; `cedar_policy_set` shows the result.\n\n" +
+			"Deleting a policy also deletes all of its rules.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: "The policy's id, a UUID assigned by the API.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"name": schema.StringAttribute{
+				MarkdownDescription: fmt.Sprintf("The policy's name, unique within the tenant (1 to %d characters). "+
+					"Renaming updates the policy in place.", policyNameMaxLength),
+				Required:   true,
+				Validators: []validator.String{stringvalidator.LengthBetween(1, policyNameMaxLength)},
+			},
+			"description": schema.StringAttribute{
+				MarkdownDescription: fmt.Sprintf("A description of the policy for humans (at most %d characters). "+
+					"Removing it from the configuration clears it.", policyDescriptionMaxLength),
+				Optional:   true,
+				Validators: []validator.String{stringvalidator.LengthAtMost(policyDescriptionMaxLength)},
+			},
+			"enabled": schema.BoolAttribute{
+				MarkdownDescription: "Whether the policy takes part in access decisions. Defaults to `true`.",
+				Optional:            true,
+				Computed:            true,
+				Default:             booldefault.StaticBool(true),
+			},
+			"priority": schema.Int64Attribute{
+				MarkdownDescription: fmt.Sprintf("The policy's evaluation priority: policies with higher values are "+
+					"evaluated first. Between %d and %d; defaults to `0`.", policyPriorityMin, policyPriorityMax),
+				Optional:   true,
+				Computed:   true,
+				Default:    int64default.StaticInt64(0),
+				Validators: []validator.Int64{int64validator.Between(policyPriorityMin, policyPriorityMax)},
+			},
+			"max_duration_seconds": schema.Int64Attribute{
+				MarkdownDescription: fmt.Sprintf("The longest access grant the policy allows, in seconds, from %d "+
+					"(one minute) to %d (seven days).", policyDurationMin, policyDurationMax),
+				Required:   true,
+				Validators: []validator.Int64{int64validator.Between(policyDurationMin, policyDurationMax)},
+			},
+			"default_duration_seconds": schema.Int64Attribute{
+				MarkdownDescription: fmt.Sprintf("The grant duration used when a request names none, in seconds, "+
+					"from %d to %d; it must not exceed `max_duration_seconds`. Unset means requests must name a "+
+					"duration; removing it from the configuration clears it.", policyDurationMin, policyDurationMax),
+				Optional:   true,
+				Validators: []validator.Int64{int64validator.Between(policyDurationMin, policyDurationMax)},
+			},
+			"notification_channel": schema.StringAttribute{
+				MarkdownDescription: fmt.Sprintf("Where grants under this policy are announced, such as a chat "+
+					"channel (`#sre-oncall`); 1 to %d characters. Removing it from the configuration clears it.",
+					policyChannelMaxLength),
+				Optional:   true,
+				Validators: []validator.String{stringvalidator.LengthBetween(1, policyChannelMaxLength)},
+			},
+			"cedar_policy_set": schema.StringAttribute{
+				MarkdownDescription: "The assembled Cedar text of all the policy's rules, in rule order, separated " +
+					"by blank lines; empty while the policy has no rules. Read only: rules are managed with " +
+					"`jitsudo_policy_rule`, and this value follows them on every refresh.",
+				Computed: true,
+			},
+			"created_at": schema.StringAttribute{
+				MarkdownDescription: "When the policy was created (RFC 3339, UTC).",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"updated_at": schema.StringAttribute{
+				MarkdownDescription: "When the policy or one of its rules last changed (RFC 3339, UTC).",
+				Computed:            true,
+			},
+		},
+	}
+}
+
+func (r *policyResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.client = clientFromProviderData(req.ProviderData, &resp.Diagnostics)
+}
+
+// ValidateConfig checks what the attribute validators cannot see alone:
+// the default duration must not exceed the maximum.
+func (r *policyResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var def, maxDur types.Int64
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("default_duration_seconds"), &def)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("max_duration_seconds"), &maxDur)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	validatePolicyDurations(def, maxDur, &resp.Diagnostics)
+}
+
+func (r *policyResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	if r.client == nil {
+		notConfiguredError(&resp.Diagnostics)
+		return
+	}
+	var plan policyResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	name := plan.Name.ValueString()
+	tflog.Debug(ctx, "Creating policy", map[string]any{"name": name})
+	p, err := r.client.CreatePolicy(ctx, plan.toCreate())
+	if err != nil {
+		addPolicyAPIError(&resp.Diagnostics, "Error Creating Policy", fmt.Sprintf("creating policy %q", name), err)
+		return
+	}
+	tflog.Debug(ctx, "Created policy", map[string]any{"id": p.Id.String(), "name": name})
+	addNotices(&resp.Diagnostics, "Policy Created With Notices", p.Notices)
+
+	plan.fromAPI(p)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *policyResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	if r.client == nil {
+		notConfiguredError(&resp.Diagnostics)
+		return
+	}
+	var state policyResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	id := state.ID.ValueString()
+	tflog.Trace(ctx, "Reading policy", map[string]any{"id": id})
+	p, err := r.client.GetPolicy(ctx, id)
+	if errors.Is(err, client.ErrNotFound) {
+		tflog.Warn(ctx, "Policy no longer exists, removing it from the state", map[string]any{"id": id})
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		addAPIError(&resp.Diagnostics, "Error Reading Policy", fmt.Sprintf("reading policy %s", id), err, nil)
+		return
+	}
+
+	state.fromAPI(p)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+func (r *policyResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	if r.client == nil {
+		notConfiguredError(&resp.Diagnostics)
+		return
+	}
+	var plan, state policyResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	id := state.ID.ValueString()
+	body, changed := plan.toUpdate(&state)
+	var (
+		p   *api.Policy
+		err error
+	)
+	if len(changed) == 0 {
+		// Only computed values were planned to change: nothing to send.
+		tflog.Debug(ctx, "No policy attribute changed, reading the policy", map[string]any{"id": id})
+		p, err = r.client.GetPolicy(ctx, id)
+	} else {
+		tflog.Debug(ctx, "Updating policy", map[string]any{"id": id, "changed": strings.Join(changed, ",")})
+		p, err = r.client.UpdatePolicy(ctx, id, body)
+	}
+	if err != nil {
+		addPolicyAPIError(&resp.Diagnostics, "Error Updating Policy", fmt.Sprintf("updating policy %s (%q)", id, plan.Name.ValueString()), err)
+		return
+	}
+	tflog.Debug(ctx, "Updated policy", map[string]any{"id": id})
+	addNotices(&resp.Diagnostics, "Policy Updated With Notices", p.Notices)
+
+	plan.fromAPI(p)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *policyResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	if r.client == nil {
+		notConfiguredError(&resp.Diagnostics)
+		return
+	}
+	var state policyResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	id := state.ID.ValueString()
+	tflog.Debug(ctx, "Deleting policy", map[string]any{"id": id})
+	err := r.client.DeletePolicy(ctx, id)
+	if errors.Is(err, client.ErrNotFound) {
+		tflog.Debug(ctx, "Policy already deleted", map[string]any{"id": id})
+		return
+	}
+	if err != nil {
+		addAPIError(&resp.Diagnostics, "Error Deleting Policy", fmt.Sprintf("deleting policy %s (%q)", id, state.Name.ValueString()), err, nil)
+		return
+	}
+	tflog.Debug(ctx, "Deleted policy", map[string]any{"id": id})
+}
+
+// ImportState imports a policy by its id; Read then fills in the rest.
+func (r *policyResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	if err := validate.UUID(req.ID); err != nil {
+		resp.Diagnostics.AddError("Invalid Policy Import ID",
+			fmt.Sprintf("A jitsudo_policy is imported by its id, a UUID such as 2489e9ad-2ee2-8e00-8ec9-32d5f69181c0; "+
+				"got %q: %s. The jitsudo_policy data source looks a policy's id up by name.", req.ID, err))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), strings.ToLower(req.ID))...)
+}
+
+// validatePolicyDurations reports a default duration above the maximum on
+// the default_duration_seconds attribute. Null or unknown values are not
+// checked: the API checks them on the merged result.
+func validatePolicyDurations(def, maxDur types.Int64, diags *diag.Diagnostics) {
+	if def.IsNull() || def.IsUnknown() || maxDur.IsNull() || maxDur.IsUnknown() {
+		return
+	}
+	if def.ValueInt64() > maxDur.ValueInt64() {
+		diags.AddAttributeError(path.Root("default_duration_seconds"), "Default Duration Exceeds Maximum",
+			fmt.Sprintf("default_duration_seconds (%d) must not exceed max_duration_seconds (%d): "+
+				"lower the default duration or raise the maximum.", def.ValueInt64(), maxDur.ValueInt64()))
+	}
+}
+
+// policyNullableString is the attribute value of a nullable API string:
+// null when the API holds none.
+func policyNullableString(n nullable.Nullable[string]) types.String {
+	if v, err := n.Get(); err == nil {
+		return types.StringValue(v)
+	}
+	return types.StringNull()
+}
+
+// policyNullableInt64 is the attribute value of a nullable API integer.
+func policyNullableInt64(n nullable.Nullable[int]) types.Int64 {
+	if v, err := n.Get(); err == nil {
+		return types.Int64Value(int64(v))
+	}
+	return types.Int64Null()
+}
+
+// policyStringField is the request field for an optional string attribute:
+// its value, or for null either absent or (clear) an explicit JSON null.
+func policyStringField(v types.String, clear bool) nullable.Nullable[string] {
+	switch {
+	case !v.IsNull() && !v.IsUnknown():
+		return nullable.NewNullableWithValue(v.ValueString())
+	case clear:
+		return nullable.NewNullNullable[string]()
+	}
+	return nil
+}
+
+// policyInt64Field is policyStringField for integer attributes.
+func policyInt64Field(v types.Int64, clear bool) nullable.Nullable[int] {
+	switch {
+	case !v.IsNull() && !v.IsUnknown():
+		return nullable.NewNullableWithValue(int(v.ValueInt64()))
+	case clear:
+		return nullable.NewNullNullable[int]()
+	}
+	return nil
+}
+
+// policyTimestamp formats an API timestamp as the attribute holds it.
+func policyTimestamp(t time.Time) string {
+	return t.UTC().Format(time.RFC3339Nano)
+}
