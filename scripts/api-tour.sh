@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# `make demo`: builds jitsudo-local, starts it on a free port with a fresh
-# SQLite database under .local/demo/, walks through the JITSudo API with
-# curl, printing every request and response, and stops the server.
+# `make api-tour`: builds jitsudo-local, starts it on a free port with a
+# fresh SQLite database under .local/api-tour/, walks through the JITSudo
+# API with curl, printing every request and response, and stops the server.
 #
 # Needs Go and curl; uses jq to pretty-print when it is installed.
 set -euo pipefail
@@ -9,61 +9,24 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
-demo_dir=.local/demo
-tenant=7c9e6679-7425-40de-944b-e07fc1f90ae7
-api_key=demo-read-write-key
-read_only_key=demo-read-only-key
-roles_file=examples/jitsudo-local/roles.json
+# shellcheck source=scripts/local-server.sh
+source scripts/local-server.sh
 
-command -v go >/dev/null || { echo "demo: go is not installed" >&2; exit 1; }
-command -v curl >/dev/null || { echo "demo: curl is not installed" >&2; exit 1; }
+command -v go >/dev/null || { echo "api-tour: go is not installed" >&2; exit 1; }
+command -v curl >/dev/null || { echo "api-tour: curl is not installed" >&2; exit 1; }
 have_jq=false
 command -v jq >/dev/null && have_jq=true
-
-bold() { if [ -t 1 ]; then printf '\033[1m%s\033[0m\n' "$*"; else printf '%s\n' "$*"; fi; }
-
-# ---- build and start jitsudo-local ----------------------------------------
 
 bold "==> Building bin/jitsudo-local"
 mkdir -p bin
 go build -o bin/jitsudo-local ./cmd/jitsudo-local
 
-rm -rf "$demo_dir"
-mkdir -p "$demo_dir"
-bin/jitsudo-local -addr 127.0.0.1:0 -db "$demo_dir/jitsudo-local.db" \
-  -tenant "$tenant" -api-key "$api_key" -read-only-key "$read_only_key" \
-  -roles "$roles_file" >"$demo_dir/stdout.log" 2>"$demo_dir/server.log" &
-server_pid=$!
-
-stop_server() {
-  if kill -0 "$server_pid" 2>/dev/null; then
-    kill "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
-    echo "demo: stopped jitsudo-local (log: $demo_dir/server.log)"
-  fi
-}
-trap stop_server EXIT
-
-# jitsudo-local prints "jitsudo-local listening on http://HOST:PORT".
-base=
-for _ in $(seq 1 300); do
-  base=$(sed -n 's/^jitsudo-local listening on \(http:\/\/[^ ]*\)$/\1/p' "$demo_dir/stdout.log")
-  [ -n "$base" ] && break
-  if ! kill -0 "$server_pid" 2>/dev/null; then
-    echo "demo: jitsudo-local exited before listening; its log:" >&2
-    cat "$demo_dir/server.log" >&2
-    exit 1
-  fi
-  sleep 0.1
-done
-if [ -z "$base" ]; then
-  echo "demo: jitsudo-local did not print its address within 30s; its log:" >&2
-  cat "$demo_dir/server.log" >&2
-  exit 1
-fi
-bold "==> jitsudo-local is listening on $base"
-echo "    tenant $tenant, read-write key $api_key, read-only key $read_only_key"
-echo "    database $demo_dir/jitsudo-local.db, roles from $roles_file"
+demo_dir=.local/api-tour
+start_local_server "$demo_dir"
+tenant=$demo_tenant
+api_key=$demo_api_key
+read_only_key=$demo_read_only_key
+roles_file=$demo_roles_file
 
 # ---- helpers ---------------------------------------------------------------
 
@@ -97,7 +60,7 @@ call() {
   echo "HTTP $status"
   if [ "$status" != "$want" ]; then
     pretty <"$body_file"
-    echo "demo: expected HTTP $want from $method $path, got $status" >&2
+    echo "api-tour: expected HTTP $want from $method $path, got $status" >&2
     exit 1
   fi
 }
@@ -178,4 +141,4 @@ call 403 POST /v1/policies '{"name":"not-allowed","max_duration_seconds":3600}' 
 show .
 
 echo
-bold "==> Demo finished"
+bold "==> API tour finished"
