@@ -1,16 +1,11 @@
 package provider
 
 import (
-	"context"
-	"fmt"
-	"regexp"
-	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/jitsudo-community/terraform-provider-jitsudo/internal/api"
@@ -104,32 +99,5 @@ func awsRoleDataSourceAttributes() map[string]schema.Attribute {
 			ElementType:         types.StringType,
 			Computed:            true,
 		},
-	}
-}
-
-// roleRegexpValue accepts a Go regular expression (RE2 syntax), so a
-// broken name_regex fails at `terraform validate` instead of at read time.
-func roleRegexpValue() validator.String { return roleRegexpValidator{} }
-
-type roleRegexpValidator struct{}
-
-var _ validator.String = roleRegexpValidator{}
-
-func (roleRegexpValidator) Description(context.Context) string {
-	return "value must be a valid Go regular expression (RE2 syntax)"
-}
-
-func (v roleRegexpValidator) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-
-func (roleRegexpValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if _, err := regexp.Compile(req.ConfigValue.ValueString()); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Regular Expression",
-			fmt.Sprintf("%s: %q is not a valid Go regular expression (RE2 syntax, see https://golang.org/s/re2syntax): %s.",
-				req.Path, req.ConfigValue.ValueString(), strings.TrimPrefix(err.Error(), "error parsing regexp: ")))
 	}
 }

@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"time"
@@ -10,7 +9,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/oapi-codegen/nullable"
 
@@ -132,23 +130,6 @@ func TestAddAwsRoleMappingAttributeErrors(t *testing.T) {
 	}
 	if !strings.Contains(diags[0].Detail(), `"6F1C2A9E-0D4B-4C3A-9E8F-1A2B3C4D5E6F"`) {
 		t.Errorf("the unknown role must be named as written: %s", diags[0].Detail())
-	}
-}
-
-func TestRoleRegexpValue(t *testing.T) {
-	for value, wantErr := range map[string]bool{"^Admin$": false, "Read|Data": false, "Admin(": true, "[a-": true} {
-		resp := &validator.StringResponse{}
-		roleRegexpValue().ValidateString(context.Background(), validator.StringRequest{
-			Path: path.Root("name_regex"), ConfigValue: types.StringValue(value),
-		}, resp)
-		if resp.Diagnostics.HasError() != wantErr {
-			t.Errorf("%q: error = %v, want %v", value, resp.Diagnostics, wantErr)
-		}
-	}
-	resp := &validator.StringResponse{}
-	roleRegexpValue().ValidateString(context.Background(), validator.StringRequest{ConfigValue: types.StringUnknown()}, resp)
-	if resp.Diagnostics.HasError() {
-		t.Error("unknown values must be skipped")
 	}
 }
 

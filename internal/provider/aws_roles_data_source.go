@@ -61,7 +61,7 @@ func (d *awsRolesDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 				MarkdownDescription: "Only roles whose name matches this Go regular expression ([RE2 syntax](https://golang.org/s/re2syntax); " +
 					"unanchored: use `^Admin$` for an exact name).",
 				Optional:   true,
-				Validators: []validator.String{roleRegexpValue()},
+				Validators: []validator.String{regexpValue()},
 			},
 			"arn": schema.StringAttribute{
 				MarkdownDescription: "Only the role with exactly this IAM role ARN.",

@@ -65,7 +65,7 @@ func (d *permissionSetsDataSource) Schema(_ context.Context, _ datasource.Schema
 				MarkdownDescription: "Only list the sets whose name matches this regular expression " +
 					"([RE2 syntax](https://github.com/google/re2/wiki/Syntax), unanchored: use `^...$` to match the whole name).",
 				Optional:   true,
-				Validators: []validator.String{permissionSetsNameRegexValue{}},
+				Validators: []validator.String{regexpValue()},
 			},
 			"permission_sets": schema.ListNestedAttribute{
 				MarkdownDescription: "The matching permission sets, sorted by ARN.",
@@ -165,26 +165,4 @@ func (d *permissionSetsDataSource) Read(ctx context.Context, req datasource.Read
 	})
 	tflog.Trace(ctx, "Listed permission sets", map[string]any{"count": len(data.PermissionSets)})
 	resp.Diagnostics.Append(resp.State.Set(ctx, &data)...)
-}
-
-// permissionSetsNameRegexValue accepts a regular expression in Go's RE2 syntax.
-type permissionSetsNameRegexValue struct{}
-
-var _ validator.String = permissionSetsNameRegexValue{}
-
-func (permissionSetsNameRegexValue) Description(context.Context) string {
-	return "value must be a regular expression in RE2 syntax"
-}
-
-func (v permissionSetsNameRegexValue) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-
-func (permissionSetsNameRegexValue) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if _, err := regexp.Compile(req.ConfigValue.ValueString()); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Regular Expression", fmt.Sprintf("%s: %s.", req.Path, err))
-	}
 }

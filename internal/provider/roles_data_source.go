@@ -86,7 +86,7 @@ func (d *rolesDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 				MarkdownDescription: "Only roles whose name matches this Go regular expression ([RE2 syntax](https://golang.org/s/re2syntax); " +
 					"unanchored). Matching no role is not an error. Conflicts with `name`.",
 				Optional:   true,
-				Validators: []validator.String{roleRegexpValue()},
+				Validators: []validator.String{regexpValue()},
 			},
 			"roles": schema.ListNestedAttribute{
 				MarkdownDescription: "The matching roles, sorted by name, then id.",

@@ -3,6 +3,8 @@ package provider
 import (
 	"context"
 	"fmt"
+	"regexp"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 
@@ -53,4 +55,20 @@ func permissionSetARNValue() validator.String {
 // awsAccountIDValue accepts a 12-digit AWS account id.
 func awsAccountIDValue() validator.String {
 	return valueCheck{summary: "Invalid AWS Account ID", description: "value must be a 12-digit AWS account id", check: validate.AWSAccountID}
+}
+
+// regexpValue accepts a Go regular expression (RE2 syntax), so a broken
+// name_regex fails at `terraform validate` instead of at read time.
+func regexpValue() validator.String {
+	return valueCheck{
+		summary:     "Invalid Regular Expression",
+		description: "value must be a Go regular expression (RE2 syntax, see https://golang.org/s/re2syntax)",
+		check: func(s string) error {
+			if _, err := regexp.Compile(s); err != nil {
+				return fmt.Errorf("%q is not a valid Go regular expression (RE2 syntax, see https://golang.org/s/re2syntax): %s",
+					s, strings.TrimPrefix(err.Error(), "error parsing regexp: "))
+			}
+			return nil
+		},
+	}
 }
