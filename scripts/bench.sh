@@ -11,12 +11,13 @@
 #     (default "10,50"). BENCH_SCALE_ROUNDS (default 3) rounds, each running
 #     the rules and then the baseline, so that both see the same machine
 #     load; BENCH_SCALE_PLANS (default 1) plans per apply. BENCH_SCALE=0
-#     skips this part (it takes about 5 minutes a round on 2 cores).
+#     skips this part (it takes about 3.5 minutes a round on 2 cores).
 #
 # The raw output, the machine and the load averages go to BENCH_OUT (default
-# .local/bench/<UTC time>/); the summary is printed with benchstat when the
-# Go module proxy can provide it (go run golang.org/x/perf/cmd/benchstat),
-# else the raw figures are printed. Needs the pinned terraform in
+# .local/bench/<UTC time>/). The summary: benchstat for the Cedar benchmarks
+# when the Go module proxy can provide it (go run, go.mod untouched), else
+# the median (min-max) of the runs; the median (min-max) over the rounds for
+# the scale benchmarks. The scale part needs the pinned terraform in
 # .tools/bin (`make tools`).
 set -euo pipefail
 
@@ -44,8 +45,8 @@ load() { cut -d' ' -f1-3 /proc/loadavg; }
   echo "memory:    $(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
   echo "kernel:    $(uname -sr)"
   echo "go:        $(go version)"
-  if [ -x "$terraform" ]; then echo "terraform: $("$terraform" version | head -n 1)"; fi
-  echo "commit:    $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)')"
+  if [ -x "$terraform" ]; then echo "terraform: $("$terraform" version 2>/dev/null | grep -m 1 '^Terraform v')"; fi
+  echo "commit:    $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$([ -z "$(git status --porcelain 2>/dev/null)" ] || echo ' (with uncommitted changes)')"
   echo "load:      $(load) (1, 5, 15 min averages at start)"
 } | tee "$out/machine.txt"
 

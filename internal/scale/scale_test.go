@@ -137,7 +137,11 @@ func terraformPath(b *testing.B) string {
 	if err != nil {
 		b.Fatalf("%s version: %v (install the pinned terraform with `make tools`)", tf, err)
 	}
-	b.Logf("terraform: %s (%s)", tf, strings.SplitN(string(out), "\n", 2)[0])
+	for line := range strings.SplitSeq(string(out), "\n") {
+		if strings.HasPrefix(line, "Terraform v") {
+			b.Logf("terraform: %s (%s)", tf, line)
+		}
+	}
 	return tf
 }
 
