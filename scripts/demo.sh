@@ -35,6 +35,9 @@ step "Start jitsudo-local"
 start_local_server "$demo_dir/server"
 
 step "Point terraform at the local provider build"
+# A fresh working copy every run: a lock file or state left by an earlier
+# run would name another build's checksum or objects of an old database.
+rm -rf "$work" "$demo_dir/mirror"
 mkdir -p "$work"
 cp examples/quickstart/*.tf "$work/"
 # dev_overrides make terraform run the provider from bin/. `terraform init`
