@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -375,10 +376,7 @@ func (r *permissionSetsResource) Read(ctx context.Context, req resource.ReadRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	arns := make([]string, 0, len(prior))
-	for arn := range prior {
-		arns = append(arns, arn)
-	}
+	arns := slices.Sorted(maps.Keys(prior))
 	tflog.Debug(ctx, "Reading permission sets", map[string]any{"count": len(arns)})
 	found, err := findPermissionSets(ctx, r.client, arns)
 	if err != nil {
@@ -412,11 +410,7 @@ func (r *permissionSetsResource) Delete(ctx context.Context, req resource.Delete
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	arns := make([]string, 0, len(prior))
-	for arn := range prior {
-		arns = append(arns, arn)
-	}
-	slices.Sort(arns)
+	arns := slices.Sorted(maps.Keys(prior))
 	for _, batch := range permissionSetChunks(arns, permissionSetBatchSize) {
 		tflog.Debug(ctx, "Deleting permission sets", map[string]any{"count": len(batch), "first": batch[0], "last": batch[len(batch)-1]})
 		if _, err := r.client.DeletePermissionSets(ctx, batch); err != nil {
