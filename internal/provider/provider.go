@@ -86,6 +86,9 @@ type providerData struct {
 	// provider instance (one Terraform command). Never nil when Client is
 	// set.
 	CedarSchema *cedarSchemaSource
+	// Caches serve Reads from list responses (refresh by list). Never nil
+	// when Client is set.
+	Caches *refreshCaches
 }
 
 func (p *jitsudoProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -284,7 +287,7 @@ func (p *jitsudoProvider) Configure(ctx context.Context, req provider.ConfigureR
 		return
 	}
 
-	data := &providerData{Client: c, CedarSchema: newCedarSchemaSource(cfg, s, c)}
+	data := &providerData{Client: c, CedarSchema: newCedarSchemaSource(cfg, s, c), Caches: &refreshCaches{}}
 	resp.ResourceData = data
 	resp.DataSourceData = data
 	tflog.Debug(ctx, "Configured JITSudo API client", map[string]any{"endpoint": s.Endpoint, "tenant_id": s.TenantID})
