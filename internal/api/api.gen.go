@@ -104,6 +104,21 @@ func (e HealthStatus) Valid() bool {
 	}
 }
 
+// Defines values for PermissionSetInputIfNoneMatch.
+const (
+	PermissionSetInputIfNoneMatchAsterisk PermissionSetInputIfNoneMatch = "*"
+)
+
+// Valid indicates whether the value is a known member of the PermissionSetInputIfNoneMatch enum.
+func (e PermissionSetInputIfNoneMatch) Valid() bool {
+	switch e {
+	case PermissionSetInputIfNoneMatchAsterisk:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ScopeType.
 const (
 	ScopeTypeAny  ScopeType = "any"
@@ -160,6 +175,9 @@ type AwsRole struct {
 	Arn         string                    `json:"arn"`
 	Description nullable.Nullable[string] `json:"description"`
 	Id          openapi_types.UUID        `json:"id"`
+
+	// MappingEtag The version of this role's mapping: the `etag` (and ETag header) of `GET /v1/aws/roles/{awsRoleId}/roles`. Send it as If-Match of `setAwsRoleMapping`.
+	MappingEtag string `json:"mapping_etag"`
 
 	// Name Amazon display name.
 	Name  string    `json:"name"`
@@ -240,11 +258,6 @@ type Health struct {
 // HealthStatus defines model for Health.Status.
 type HealthStatus string
 
-// IDList defines model for IDList.
-type IDList struct {
-	Ids []string `json:"ids"`
-}
-
 // ListMeta defines model for ListMeta.
 type ListMeta struct {
 	HasMore bool `json:"has_more"`
@@ -255,8 +268,11 @@ type ListMeta struct {
 
 // PermissionSet defines model for PermissionSet.
 type PermissionSet struct {
-	AccountId       nullable.Nullable[string] `json:"account_id"`
-	Description     nullable.Nullable[string] `json:"description"`
+	AccountId   nullable.Nullable[string] `json:"account_id"`
+	Description nullable.Nullable[string] `json:"description"`
+
+	// Etag The set's version: the ETag header of `GET /v1/aws/permission-sets/{permissionSetId}`. Send it as If-Match, or as `if_match` in bulk requests. Every upsert of the set moves it (`last_synced_at` changes).
+	Etag            string                    `json:"etag"`
 	Id              string                    `json:"id"`
 	LastSyncedAt    time.Time                 `json:"last_synced_at"`
 	Metadata        map[string]interface{}    `json:"metadata"`
@@ -266,21 +282,45 @@ type PermissionSet struct {
 	SessionDuration nullable.Nullable[string] `json:"session_duration"`
 }
 
+// PermissionSetBulkDelete defines model for PermissionSetBulkDelete.
+type PermissionSetBulkDelete struct {
+	Ids []string `json:"ids"`
+
+	// IfMatch Preconditions: permission set id -> the ETag it must still have
+	// (as the `etag` of a read; `*` matches any existing set). Every
+	// key must be listed in `ids`. A listed set that exists with
+	// another ETag fails the whole batch (412); a set that does not
+	// exist is not a conflict, it goes to `missing`.
+	IfMatch *map[string]string `json:"if_match,omitempty"`
+}
+
 // PermissionSetInput defines model for PermissionSetInput.
 type PermissionSetInput struct {
 	AccountId   nullable.Nullable[string] `json:"account_id,omitempty"`
 	Description nullable.Nullable[string] `json:"description,omitempty"`
 
 	// Id The permission set's ARN (`arn:<partition>:sso:::permissionSet/...`).
-	Id         string                    `json:"id"`
-	Metadata   *map[string]interface{}   `json:"metadata,omitempty"`
-	Name       string                    `json:"name"`
-	Rank       nullable.Nullable[int]    `json:"rank,omitempty"`
-	RelayState nullable.Nullable[string] `json:"relay_state,omitempty"`
+	Id string `json:"id"`
+
+	// IfMatch Precondition: write this item only if the set exists and its
+	// current ETag is this one (the `etag` of a read, quoted as the
+	// header is; several tags may be listed separated by commas, as in
+	// If-Match). `*`: only if the set exists. Not stored.
+	IfMatch *string `json:"if_match,omitempty"`
+
+	// IfNoneMatch Precondition, only `*`: write this item only if the set does not exist yet (create-only). Cannot be combined with `if_match`. Not stored.
+	IfNoneMatch *PermissionSetInputIfNoneMatch `json:"if_none_match,omitempty"`
+	Metadata    *map[string]interface{}        `json:"metadata,omitempty"`
+	Name        string                         `json:"name"`
+	Rank        nullable.Nullable[int]         `json:"rank,omitempty"`
+	RelayState  nullable.Nullable[string]      `json:"relay_state,omitempty"`
 
 	// SessionDuration ISO 8601 duration, e.g. `PT8H`.
 	SessionDuration nullable.Nullable[string] `json:"session_duration,omitempty"`
 }
+
+// PermissionSetInputIfNoneMatch Precondition, only `*`: write this item only if the set does not exist yet (create-only). Cannot be combined with `if_match`. Not stored.
+type PermissionSetInputIfNoneMatch string
 
 // PermissionSetList defines model for PermissionSetList.
 type PermissionSetList struct {
@@ -304,9 +344,12 @@ type Policy struct {
 	DefaultDurationSeconds nullable.Nullable[int]    `json:"default_duration_seconds"`
 	Description            nullable.Nullable[string] `json:"description"`
 	Enabled                bool                      `json:"enabled"`
-	Id                     openapi_types.UUID        `json:"id"`
-	MaxDurationSeconds     int                       `json:"max_duration_seconds"`
-	Name                   string                    `json:"name"`
+
+	// Etag The policy's version: the ETag header of `GET /v1/policies/{policyId}` (covers its rules). Send it as If-Match.
+	Etag               string             `json:"etag"`
+	Id                 openapi_types.UUID `json:"id"`
+	MaxDurationSeconds int                `json:"max_duration_seconds"`
+	Name               string             `json:"name"`
 
 	// Notices On write responses only, Cedar notices about the rules parsed from `cedar_policy_set` ("cedar_policy_set (statement 2): ..."). Not part of the representation the ETag hashes.
 	Notices             *[]string                 `json:"notices,omitempty"`
@@ -348,10 +391,13 @@ type PolicySummary struct {
 	DefaultDurationSeconds nullable.Nullable[int]    `json:"default_duration_seconds"`
 	Description            nullable.Nullable[string] `json:"description"`
 	Enabled                bool                      `json:"enabled"`
-	Id                     openapi_types.UUID        `json:"id"`
-	MaxDurationSeconds     int                       `json:"max_duration_seconds"`
-	Name                   string                    `json:"name"`
-	NotificationChannel    nullable.Nullable[string] `json:"notification_channel"`
+
+	// Etag The policy's full version, equal to the ETag header (and `etag`) of `GET /v1/policies/{policyId}`; it covers the policy's rules although the summary does not list them.
+	Etag                string                    `json:"etag"`
+	Id                  openapi_types.UUID        `json:"id"`
+	MaxDurationSeconds  int                       `json:"max_duration_seconds"`
+	Name                string                    `json:"name"`
+	NotificationChannel nullable.Nullable[string] `json:"notification_channel"`
 
 	// Priority Higher values are evaluated first.
 	Priority  int       `json:"priority"`
@@ -406,8 +452,11 @@ type RoleRef struct {
 
 // RoleRefList defines model for RoleRefList.
 type RoleRefList struct {
-	Data    []RoleRef `json:"data"`
-	HasMore bool      `json:"has_more"`
+	Data []RoleRef `json:"data"`
+
+	// Etag The mapping's version: the ETag header of this response, and the AWS role's `mapping_etag`. Send it as If-Match of `setAwsRoleMapping`.
+	Etag    string `json:"etag"`
+	HasMore bool   `json:"has_more"`
 
 	// NextCursor Pass as `cursor` for the next page; null on the last page.
 	NextCursor nullable.Nullable[string] `json:"next_cursor"`
@@ -425,7 +474,10 @@ type Rule struct {
 	Conditions nullable.Nullable[string] `json:"conditions"`
 	CreatedAt  time.Time                 `json:"created_at"`
 	Effect     Effect                    `json:"effect"`
-	Id         openapi_types.UUID        `json:"id"`
+
+	// Etag The rule's version: the ETag header of `GET /v1/policies/{policyId}/rules/{ruleId}`. Send it as If-Match.
+	Etag string             `json:"etag"`
+	Id   openapi_types.UUID `json:"id"`
 
 	// Notice User-facing message for this rule.
 	Notice nullable.Nullable[string] `json:"notice"`
@@ -532,7 +584,7 @@ type UpsertResult struct {
 
 // ValidationDetail defines model for ValidationDetail.
 type ValidationDetail struct {
-	// Code Machine-readable check, e.g. `required`, `null_not_allowed`, `too_long`, `out_of_range`, `unknown_field`, `invalid_type`, `invalid_uuid`, `invalid_arn`, `invalid_account_id`, `invalid_duration`, `duplicate`, `not_found`, `conflicting_field`, `exceeds_maximum`, `invalid_cursor`, `cedar_syntax`, `cedar_statement_count`, `cedar_unsupported`, `annotations_dropped`, `schema`.
+	// Code Machine-readable check, e.g. `required`, `null_not_allowed`, `too_long`, `out_of_range`, `unknown_field`, `invalid_type`, `invalid_uuid`, `invalid_arn`, `invalid_account_id`, `invalid_duration`, `duplicate`, `not_found`, `not_listed`, `conflicting_field`, `precondition_failed`, `exceeds_maximum`, `invalid_cursor`, `cedar_syntax`, `cedar_statement_count`, `cedar_unsupported`, `annotations_dropped`, `schema`.
 	Code string `json:"code"`
 
 	// Column With Cedar findings, the 1-based column within that line.
@@ -541,7 +593,7 @@ type ValidationDetail struct {
 	// Line With Cedar findings, the 1-based line within the field named by `location`.
 	Line *int `json:"line,omitempty"`
 
-	// Location JSON path into the request (`resources[3].session_duration`) or a query parameter name.
+	// Location JSON path into the request (`resources[3].session_duration`, `if_match["<id>"]` for a member of an object keyed by id) or a query parameter name.
 	Location string               `json:"location"`
 	Message  string               `json:"message"`
 	Type     ValidationDetailType `json:"type"`
@@ -618,7 +670,7 @@ type DeletePermissionSetsParams struct {
 
 // DeletePermissionSetParams defines parameters for DeletePermissionSet.
 type DeletePermissionSetParams struct {
-	// IfMatch Apply only if the object's current ETag is this one (or `*`).
+	// IfMatch Apply only if the object's current ETag is this one (or `*`): the ETag header or the `etag` in the body of a read. A retried write that gets 412 should read the object again and compare it with the intended one: the first attempt may have been applied.
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
 
@@ -651,7 +703,7 @@ type SetAwsRoleMappingJSONBody = []RoleIDRef
 
 // SetAwsRoleMappingParams defines parameters for SetAwsRoleMapping.
 type SetAwsRoleMappingParams struct {
-	// IfMatch Apply only if the object's current ETag is this one (or `*`).
+	// IfMatch Apply only if the object's current ETag is this one (or `*`): the ETag header or the `etag` in the body of a read. A retried write that gets 412 should read the object again and compare it with the intended one: the first attempt may have been applied.
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
 
@@ -675,13 +727,13 @@ type CreatePolicyParams struct {
 
 // DeletePolicyParams defines parameters for DeletePolicy.
 type DeletePolicyParams struct {
-	// IfMatch Apply only if the object's current ETag is this one (or `*`).
+	// IfMatch Apply only if the object's current ETag is this one (or `*`): the ETag header or the `etag` in the body of a read. A retried write that gets 412 should read the object again and compare it with the intended one: the first attempt may have been applied.
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
 
 // UpdatePolicyParams defines parameters for UpdatePolicy.
 type UpdatePolicyParams struct {
-	// IfMatch Apply only if the object's current ETag is this one (or `*`).
+	// IfMatch Apply only if the object's current ETag is this one (or `*`): the ETag header or the `etag` in the body of a read. A retried write that gets 412 should read the object again and compare it with the intended one: the first attempt may have been applied.
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
 
@@ -702,13 +754,13 @@ type CreateRuleParams struct {
 
 // DeleteRuleParams defines parameters for DeleteRule.
 type DeleteRuleParams struct {
-	// IfMatch Apply only if the object's current ETag is this one (or `*`).
+	// IfMatch Apply only if the object's current ETag is this one (or `*`): the ETag header or the `etag` in the body of a read. A retried write that gets 412 should read the object again and compare it with the intended one: the first attempt may have been applied.
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
 
 // UpdateRuleParams defines parameters for UpdateRule.
 type UpdateRuleParams struct {
-	// IfMatch Apply only if the object's current ETag is this one (or `*`).
+	// IfMatch Apply only if the object's current ETag is this one (or `*`): the ETag header or the `etag` in the body of a read. A retried write that gets 412 should read the object again and compare it with the intended one: the first attempt may have been applied.
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
 
@@ -728,7 +780,7 @@ type ListRolesParams struct {
 type UpsertPermissionSetsJSONRequestBody = PermissionSetUpsert
 
 // DeletePermissionSetsJSONRequestBody defines body for DeletePermissionSets for application/json ContentType.
-type DeletePermissionSetsJSONRequestBody = IDList
+type DeletePermissionSetsJSONRequestBody = PermissionSetBulkDelete
 
 // SetAwsRoleMappingJSONRequestBody defines body for SetAwsRoleMapping for application/json ContentType.
 type SetAwsRoleMappingJSONRequestBody = SetAwsRoleMappingJSONBody

@@ -341,13 +341,43 @@ func TestIntegrationContract(t *testing.T) {
 			t.Fatalf("a rejected batch changed %s: %+v", arn1, ps)
 		}
 
+		// Versions in the body: the list's etag is the GET's ETag.
+		if ps.Etag != read.ETag {
+			t.Fatalf("etag %q, ETag header %q", ps.Etag, read.ETag)
+		}
+		all := must(c.ListPermissionSets(ctx, api.ListPermissionSetsParams{}))(t)
+		if len(all.Data) != 2 || all.Data[0].Etag != read.ETag || all.Data[1].Etag == "" {
+			t.Fatalf("etags in the list %+v", all.Data)
+		}
+		// Bulk preconditions: one failing item rejects the batch with details.
+		_, err = c.UpsertPermissionSets(ctx, []api.PermissionSetInput{
+			{Id: arn1, Name: "ReadOnly2", IfMatch: new(read.ETag)},
+			{Id: arn2, Name: "Admin2", IfNoneMatch: new(api.PermissionSetInputIfNoneMatchAsterisk)},
+		})
+		ae = wantErr(t, err, client.ErrPreconditionFailed)
+		if v := ae.Validation(); len(v) != 1 || v[0].Location != "resources[1].if_none_match" || v[0].Code != "precondition_failed" {
+			t.Fatalf("validation %+v", v)
+		}
+		if n := must(c.UpsertPermissionSets(ctx, []api.PermissionSetInput{{Id: arn1, Name: "ReadOnly", IfMatch: new(read.ETag),
+			AccountId: nullable.NewNullableWithValue("123456789012"), Metadata: &map[string]any{"team": "platform"}, Rank: nullable.NewNullableWithValue(1),
+			Description: nullable.NewNullableWithValue("Read-only access"), SessionDuration: nullable.NewNullableWithValue("PT8H"),
+			RelayState: nullable.NewNullableWithValue("https://console.aws.amazon.com/")}}))(t); n != 1 {
+			t.Fatalf("upserted %d", n)
+		}
+		ps = must(c.GetPermissionSet(ctx, arn1, client.WithResponse(&read)))(t)
+		_, err = c.DeletePermissionSets(ctx, []string{arn1}, map[string]string{arn1: `"stale"`})
+		ae = wantErr(t, err, client.ErrPreconditionFailed)
+		if v := ae.Validation(); len(v) != 1 || v[0].Location != `if_match["`+arn1+`"]` {
+			t.Fatalf("validation %+v", v)
+		}
+
 		wantErr(t, c.DeletePermissionSet(ctx, arn1, client.IfMatch(`"stale"`)), client.ErrPreconditionFailed)
 		if err := c.DeletePermissionSet(ctx, arn1, client.IfMatch(read.ETag)); err != nil {
 			t.Fatal(err)
 		}
 		_, err = c.GetPermissionSet(ctx, arn1)
 		wantErr(t, err, client.ErrNotFound)
-		res := must(c.DeletePermissionSets(ctx, []string{arn2, arn1}))(t)
+		res := must(c.DeletePermissionSets(ctx, []string{arn2, arn1}, map[string]string{arn1: ps.Etag}))(t)
 		if res.Deleted != 1 || !slices.Equal(res.Missing, []string{arn1}) {
 			t.Fatalf("bulk delete %+v", res)
 		}
@@ -622,7 +652,7 @@ func TestIntegrationNoDuplicateWhenResponseLost(t *testing.T) {
 		t.Fatalf("upserted %d", n)
 	}
 	e.faults("rate=1,codes=502,phase=after,methods=POST,count=1")
-	res := must(e.c.DeletePermissionSets(ctx, []string{"arn:aws:sso:::permissionSet/i/ps-1"}))(t)
+	res := must(e.c.DeletePermissionSets(ctx, []string{"arn:aws:sso:::permissionSet/i/ps-1"}, nil))(t)
 	if res.Deleted != 1 || len(res.Missing) != 0 {
 		t.Fatalf("bulk delete replay %+v, want the first result", res)
 	}

@@ -707,7 +707,18 @@ func TestEveryOperationRoute(t *testing.T) {
 		}, `PUT /v1/aws/permission-sets {"resources":[]}`},
 		{func() error { _, err := c.GetPermissionSet(ctx, arn); return err }, "GET /v1/aws/permission-sets/arn:aws:sso:::permissionSet%2Fins%2Fps "},
 		{func() error { return c.DeletePermissionSet(ctx, arn) }, "DELETE /v1/aws/permission-sets/arn:aws:sso:::permissionSet%2Fins%2Fps "},
-		{func() error { _, err := c.DeletePermissionSets(ctx, []string{arn}); return err }, `POST /v1/aws/permission-sets/bulk-delete {"ids":["` + arn + `"]}`},
+		{func() error { _, err := c.DeletePermissionSets(ctx, []string{arn}, nil); return err }, `POST /v1/aws/permission-sets/bulk-delete {"ids":["` + arn + `"]}`},
+		{func() error {
+			_, err := c.DeletePermissionSets(ctx, []string{arn}, map[string]string{arn: `"e1"`})
+			return err
+		}, `POST /v1/aws/permission-sets/bulk-delete {"ids":["` + arn + `"],"if_match":{"` + arn + `":"\"e1\""}}`},
+		{func() error {
+			_, err := c.UpsertPermissionSets(ctx, []api.PermissionSetInput{
+				{Id: arn, Name: "a", IfMatch: new(`"e1"`)},
+				{Id: arn + "2", Name: "b", IfNoneMatch: new(api.PermissionSetInputIfNoneMatchAsterisk)},
+			})
+			return err
+		}, `PUT /v1/aws/permission-sets {"resources":[{"id":"` + arn + `","if_match":"\"e1\"","name":"a"},{"id":"` + arn + `2","if_none_match":"*","name":"b"}]}`},
 		{func() error {
 			_, err := c.ListAwsRoles(ctx, api.ListAwsRolesParams{Refresh: new(true), Arn: new("arn:aws:iam::1:role/x"),
 				Source: &src, Status: new(api.AwsRoleStatusMISSING)})
@@ -745,5 +756,39 @@ func TestTimeoutIsPerAttempt(t *testing.T) {
 	}
 	if resp.Attempts != 2 {
 		t.Fatalf("%d attempts, want a timed-out attempt and a retry", resp.Attempts)
+	}
+}
+
+func TestBulkPreconditionFailed(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusPreconditionFailed)
+		switch r.URL.Path {
+		case "/v1/aws/permission-sets":
+			io.WriteString(w, `{"code":"precondition_failed","message":"1 precondition failed",
+			  "details":{"validation":[{"type":"ERROR","code":"precondition_failed","location":"resources[1].if_none_match","message":"already exists"}]}}`)
+		default:
+			io.WriteString(w, `{"code":"precondition_failed","message":"1 precondition failed",
+			  "details":{"validation":[{"type":"ERROR","code":"precondition_failed","location":"if_match[\"a\"]","message":"has another current ETag"}]}}`)
+		}
+	}))
+	defer srv.Close()
+	c := newTestClient(t, srv)
+	ctx := context.Background()
+
+	_, err := c.UpsertPermissionSets(ctx, []api.PermissionSetInput{{Id: "a", Name: "a"}, {Id: "b", Name: "b", IfNoneMatch: new(api.PermissionSetInputIfNoneMatchAsterisk)}})
+	var ae *APIError
+	if !errors.Is(err, ErrPreconditionFailed) || !errors.As(err, &ae) {
+		t.Fatalf("upsert: err = %v, want ErrPreconditionFailed", err)
+	}
+	if v := ae.Validation(); len(v) != 1 || v[0].Location != "resources[1].if_none_match" || v[0].Code != "precondition_failed" {
+		t.Fatalf("upsert: Validation() = %+v", v)
+	}
+
+	_, err = c.DeletePermissionSets(ctx, []string{"a"}, map[string]string{"a": `"e"`})
+	if !errors.Is(err, ErrPreconditionFailed) || !errors.As(err, &ae) {
+		t.Fatalf("bulk delete: err = %v, want ErrPreconditionFailed", err)
+	}
+	if v := ae.Validation(); len(v) != 1 || v[0].Location != `if_match["a"]` {
+		t.Fatalf("bulk delete: Validation() = %+v", v)
 	}
 }

@@ -155,7 +155,12 @@ func (c *Client) ListPermissionSets(ctx context.Context, params api.ListPermissi
 }
 
 // UpsertPermissionSets inserts or replaces sets, all or nothing (at most
-// the server's batch size, 1000 by default), and returns how many were written.
+// the server's batch size, 1000 by default), and returns how many were
+// written. An item's IfMatch (the set must exist with this ETag, "*": must
+// exist) and IfNoneMatch ("*": must not exist yet) are preconditions: if
+// any fails, nothing is written and the error matches
+// ErrPreconditionFailed, with each failing item in (*APIError).Validation()
+// at resources[i].if_match or resources[i].if_none_match.
 func (c *Client) UpsertPermissionSets(ctx context.Context, sets []api.PermissionSetInput, opts ...Option) (int, error) {
 	if sets == nil {
 		sets = []api.PermissionSetInput{}
@@ -178,9 +183,17 @@ func (c *Client) DeletePermissionSet(ctx context.Context, arn string, opts ...Op
 }
 
 // DeletePermissionSets deletes the listed sets in one transaction; ids that
-// do not exist are listed in the result's Missing, not an error.
-func (c *Client) DeletePermissionSets(ctx context.Context, ids []string, opts ...Option) (*api.DeleteResult, error) {
-	return send[api.DeleteResult](ctx, c, http.MethodPost, "/v1/aws/permission-sets/bulk-delete", api.IDList{Ids: ids}, opts)
+// do not exist are listed in the result's Missing, not an error. ifMatch
+// (nil for none) maps listed ids to the ETag each must still have ("*":
+// any); a listed set that exists with another ETag fails the whole call
+// with ErrPreconditionFailed, each such id in (*APIError).Validation() at
+// if_match["<id>"], and nothing is deleted.
+func (c *Client) DeletePermissionSets(ctx context.Context, ids []string, ifMatch map[string]string, opts ...Option) (*api.DeleteResult, error) {
+	body := api.PermissionSetBulkDelete{Ids: ids}
+	if len(ifMatch) > 0 {
+		body.IfMatch = &ifMatch
+	}
+	return send[api.DeleteResult](ctx, c, http.MethodPost, "/v1/aws/permission-sets/bulk-delete", body, opts)
 }
 
 // AWS roles and roles --------------------------------------------------------

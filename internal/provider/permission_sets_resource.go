@@ -232,7 +232,7 @@ func (r *permissionSetsResource) apply(ctx context.Context, prior, planned map[s
 	}
 	for _, batch := range permissionSetChunks(d.Delete, permissionSetBatchSize) {
 		tflog.Debug(ctx, "Deleting permission sets", map[string]any{"count": len(batch), "first": batch[0], "last": batch[len(batch)-1]})
-		res, err := r.client.DeletePermissionSets(ctx, batch)
+		res, err := r.client.DeletePermissionSets(ctx, batch, nil)
 		if err != nil {
 			addAPIError(&diags, summary, "deleting "+permissionSetsBatchLabel(batch), err, nil)
 			return failed()
@@ -413,7 +413,7 @@ func (r *permissionSetsResource) Delete(ctx context.Context, req resource.Delete
 	arns := slices.Sorted(maps.Keys(prior))
 	for _, batch := range permissionSetChunks(arns, permissionSetBatchSize) {
 		tflog.Debug(ctx, "Deleting permission sets", map[string]any{"count": len(batch), "first": batch[0], "last": batch[len(batch)-1]})
-		if _, err := r.client.DeletePermissionSets(ctx, batch); err != nil {
+		if _, err := r.client.DeletePermissionSets(ctx, batch, nil); err != nil {
 			addAPIError(&resp.Diagnostics, "Error Deleting Permission Sets",
 				"deleting "+permissionSetsBatchLabel(batch), err, nil)
 			return

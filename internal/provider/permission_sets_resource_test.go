@@ -485,7 +485,7 @@ func TestAccPermissionSets_drift(t *testing.T) {
 						Description: nullable.NewNullableWithValue("Read-only access"), SessionDuration: nullable.NewNullableWithValue("PT12H"),
 						RelayState: nullable.NewNullableWithValue("https://console.aws.amazon.com/"),
 					})
-					if _, err := srv.Client.DeletePermissionSets(context.Background(), []string{psTestARN2}); err != nil {
+					if _, err := srv.Client.DeletePermissionSets(context.Background(), []string{psTestARN2}, nil); err != nil {
 						t.Fatalf("out-of-band delete: %v", err)
 					}
 					counter.Start(t)
@@ -535,7 +535,7 @@ func TestAccPermissionSets_disappears(t *testing.T) {
 			{Config: config},
 			{
 				PreConfig: func() {
-					if _, err := srv.Client.DeletePermissionSets(context.Background(), []string{psTestARN1, psTestARN2, psTestARN3}); err != nil {
+					if _, err := srv.Client.DeletePermissionSets(context.Background(), []string{psTestARN1, psTestARN2, psTestARN3}, nil); err != nil {
 						t.Fatalf("out-of-band delete: %v", err)
 					}
 				},

@@ -146,7 +146,7 @@ func (s *Server) GetAwsRole(w http.ResponseWriter, r *http.Request, awsRoleId ap
 		s.writeError(w, r, err)
 		return
 	}
-	writeObject(w, http.StatusOK, role)
+	writeVersioned(w, http.StatusOK, awsRoleETag(role), role)
 }
 
 // GetAwsRoleMapping answers the internal roles an AWS role grants, by name.
@@ -161,7 +161,7 @@ func (s *Server) GetAwsRoleMapping(w http.ResponseWriter, r *http.Request, awsRo
 		s.writeError(w, r, err)
 		return
 	}
-	writeObject(w, http.StatusOK, out)
+	writeVersioned(w, http.StatusOK, out.Etag, out)
 }
 
 // SetAwsRoleMapping replaces the internal roles an AWS role grants. The
@@ -228,7 +228,7 @@ func (s *Server) SetAwsRoleMapping(w http.ResponseWriter, r *http.Request, awsRo
 		if err != nil {
 			return err
 		}
-		if err := checkIfMatch(params.IfMatch, current); err != nil {
+		if err := checkIfMatch(params.IfMatch, current.Etag); err != nil {
 			return err
 		}
 		want := map[string]bool{}
@@ -275,7 +275,7 @@ func (s *Server) SetAwsRoleMapping(w http.ResponseWriter, r *http.Request, awsRo
 		s.writeError(w, r, err)
 		return
 	}
-	writeObject(w, http.StatusOK, out)
+	writeVersioned(w, http.StatusOK, out.Etag, out)
 }
 
 // queryAwsRoles runs q, which selects id, name, arn, description, source,
@@ -306,7 +306,8 @@ func queryAwsRoles(ctx context.Context, tx *sql.Tx, q string, args ...any) ([]ap
 	return out, rows.Err()
 }
 
-// attachMappedRoles fills roles[] of each AWS role, sorted by name, then id.
+// attachMappedRoles fills roles[] of each AWS role, sorted by name, then
+// id, and its mapping_etag.
 func attachMappedRoles(ctx context.Context, tx *sql.Tx, tenant string, roles []api.AwsRole) error {
 	if len(roles) == 0 {
 		return nil
@@ -339,7 +340,13 @@ func attachMappedRoles(ctx context.Context, tx *sql.Tx, tenant string, roles []a
 		i := index[awsID]
 		roles[i].Roles = append(roles[i].Roles, ref)
 	}
-	return rows.Err()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for i := range roles {
+		roles[i].MappingEtag = mappingList(roles[i].Roles).Etag
+	}
+	return nil
 }
 
 // loadAwsRole reads one AWS role of tenant with its mapped roles; 404 if
@@ -366,5 +373,5 @@ func loadMapping(ctx context.Context, tx *sql.Tx, tenant string, id api.AwsRoleI
 		return api.RoleRefList{}, err
 	}
 	// roles[] is already ordered by name, then id.
-	return api.RoleRefList{Data: role.Roles, HasMore: false, NextCursor: nullable.NewNullNullable[string]()}, nil
+	return mappingList(role.Roles), nil
 }

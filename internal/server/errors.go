@@ -103,20 +103,44 @@ func (v *validation) err() error {
 	if code == "" {
 		code = "invalid_request"
 	}
+	return &apiError{
+		Status:  http.StatusBadRequest,
+		Code:    code,
+		Message: fmt.Sprintf("%d %s invalid: %s", len(v.items), plural(len(v.items), "field is", "fields are"), v.summary()),
+		Details: map[string]any{"validation": v.items},
+	}
+}
+
+// preconditionErr returns nil when nothing was found, else the 412
+// precondition_failed of a bulk request whose items' preconditions (the
+// findings, code precondition_failed) failed.
+func (v *validation) preconditionErr() error {
+	if len(v.items) == 0 {
+		return nil
+	}
+	return &apiError{
+		Status: http.StatusPreconditionFailed,
+		Code:   "precondition_failed",
+		Message: fmt.Sprintf("%d %s failed, nothing was changed; read the objects again and compare them with the intended ones: %s",
+			len(v.items), plural(len(v.items), "precondition", "preconditions"), v.summary()),
+		Details: map[string]any{"validation": v.items},
+	}
+}
+
+// summary is the findings as "location: message; ...".
+func (v *validation) summary() string {
 	msgs := make([]string, 0, len(v.items))
 	for _, it := range v.items {
 		msgs = append(msgs, it.Location+": "+it.Message)
 	}
-	noun := "field is"
-	if len(v.items) > 1 {
-		noun = "fields are"
+	return strings.Join(msgs, "; ")
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
 	}
-	return &apiError{
-		Status:  http.StatusBadRequest,
-		Code:    code,
-		Message: fmt.Sprintf("%d %s invalid: %s", len(v.items), noun, strings.Join(msgs, "; ")),
-		Details: map[string]any{"validation": v.items},
-	}
+	return many
 }
 
 // asAPIError unwraps err to an *apiError, or nil.

@@ -106,14 +106,6 @@ func nullableOr[T any](n nullable.Nullable[T], def T) T {
 	return n.MustGet()
 }
 
-// writeTagged writes body with the ETag of tagged: write responses carry
-// extra members (notices, validation) that are not part of the object's
-// representation, and their ETag must equal the one a GET returns.
-func writeTagged(w http.ResponseWriter, status int, tagged, body any) {
-	w.Header().Set("ETag", etagOf(tagged))
-	writeJSON(w, status, body)
-}
-
 // pageKey is the content of the opaque cursors of the policy, rule and
 // permission set lists: the list it belongs to and the sort key of the last
 // item of the page.

@@ -10,7 +10,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/jitsudo-community/terraform-provider-jitsudo/internal/api"
@@ -73,9 +75,10 @@ func decodeItem(v *validation, prefix string, data []byte, dst any) bool {
 	return false
 }
 
-// idListBody is api.IDList.
-type idListBody struct {
-	Ids []string `json:"ids"`
+// bulkDeleteBody is api.PermissionSetBulkDelete.
+type bulkDeleteBody struct {
+	Ids     []string          `json:"ids"`
+	IfMatch map[string]string `json:"if_match"`
 }
 
 const permissionSetColumns = `id, name, account_id, metadata, rank, description, session_duration, relay_state, last_synced_at`
@@ -101,7 +104,43 @@ func scanPermissionSet(sc rowScanner) (api.PermissionSet, error) {
 		return ps, fmt.Errorf("permission set %s: stored metadata: %w", ps.Id, err)
 	}
 	ps.Metadata = md
+	ps.Etag = permissionSetETag(ps)
 	return ps, nil
+}
+
+// permissionSetETags returns the current ETag of each of ids of tenant
+// that exists.
+func permissionSetETags(ctx context.Context, tx *sql.Tx, tenant string, ids []string) (map[string]string, error) {
+	const chunk = 500 // well below SQLite's limit of bound parameters
+	out := make(map[string]string, len(ids))
+	for start := 0; start < len(ids); start += chunk {
+		part := ids[start:min(start+chunk, len(ids))]
+		args := make([]any, 0, len(part)+1)
+		args = append(args, tenant)
+		for _, id := range part {
+			args = append(args, id)
+		}
+		marks := strings.TrimSuffix(strings.Repeat("?,", len(part)), ",")
+		rows, err := tx.QueryContext(ctx, `SELECT `+permissionSetColumns+` FROM permission_sets
+			WHERE tenant_id = ? AND id IN (`+marks+`)`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("read permission sets: %w", err)
+		}
+		for rows.Next() {
+			ps, err := scanPermissionSet(rows)
+			if err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("read permission sets: %w", err)
+			}
+			out[ps.Id] = ps.Etag
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("read permission sets: %w", err)
+		}
+	}
+	return out, nil
 }
 
 // decodeMetadata decodes a JSON object keeping numbers as json.Number, so
@@ -178,6 +217,17 @@ func checkPermissionSet(v *validation, prefix string, in permissionSetInputBody)
 	}
 	if rs := nullablePtr[string](in.RelayState); rs != nil {
 		checkLength(v, loc("relay_state"), *rs, 0, permissionSetRelayStateMax)
+	}
+	if in.IfMatch != nil && strings.TrimSpace(*in.IfMatch) == "" {
+		v.add(loc("if_match"), "required", "if_match must not be empty: send the set's etag, or * for any existing set, or omit it")
+	}
+	if in.IfNoneMatch != nil {
+		switch {
+		case *in.IfNoneMatch != "*":
+			v.add(loc("if_none_match"), "invalid_enum", "if_none_match may only be \"*\" (create only), got %q", truncate(string(*in.IfNoneMatch), 80))
+		case in.IfMatch != nil:
+			v.add(loc("if_none_match"), "conflicting_field", "if_none_match cannot be combined with if_match: the set cannot both exist and not exist")
+		}
 	}
 	md := bytes.TrimSpace(in.Metadata)
 	if len(md) == 0 || bytes.Equal(md, []byte("null")) {
@@ -256,6 +306,9 @@ func (s *Server) UpsertPermissionSets(w http.ResponseWriter, r *http.Request) {
 	tenant := tenantID(ctx)
 	now := s.nowString()
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := checkUpsertPreconditions(ctx, tx, tenant, items); err != nil {
+			return err
+		}
 		stmt, err := tx.PrepareContext(ctx, `INSERT INTO permission_sets
 			(tenant_id, id, name, account_id, metadata, rank, description, session_duration, relay_state, last_synced_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -280,6 +333,39 @@ func (s *Server) UpsertPermissionSets(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, api.UpsertResult{Upserted: len(body.Resources)})
+}
+
+// checkUpsertPreconditions checks the if_match and if_none_match of the
+// items of a bulk upsert against the stored sets: a 412 listing every
+// failing item, or nil.
+func checkUpsertPreconditions(ctx context.Context, tx *sql.Tx, tenant string, items []permissionSetInputBody) error {
+	var ids []string
+	for _, in := range items {
+		if in.IfMatch != nil || in.IfNoneMatch != nil {
+			ids = append(ids, in.Id)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	current, err := permissionSetETags(ctx, tx, tenant, ids)
+	if err != nil {
+		return err
+	}
+	v := &validation{}
+	for i, in := range items {
+		cur, exists := current[in.Id]
+		prefix := fmt.Sprintf("resources[%d]", i)
+		switch {
+		case in.IfMatch != nil && !exists:
+			v.add(prefix+".if_match", "precondition_failed", "permission set %s does not exist (if_match %s)", in.Id, *in.IfMatch)
+		case in.IfMatch != nil && !etagMatches(*in.IfMatch, cur):
+			v.add(prefix+".if_match", "precondition_failed", "permission set %s has another current ETag %s (if_match %s)", in.Id, cur, *in.IfMatch)
+		case in.IfNoneMatch != nil && exists:
+			v.add(prefix+".if_none_match", "precondition_failed", "permission set %s already exists (current ETag %s; if_none_match *)", in.Id, cur)
+		}
+	}
+	return v.preconditionErr()
 }
 
 // ListPermissionSets answers GET /v1/aws/permission-sets, ordered by id.
@@ -355,7 +441,7 @@ func (s *Server) GetPermissionSet(w http.ResponseWriter, r *http.Request, permis
 		s.writeError(w, r, err)
 		return
 	}
-	writeObject(w, http.StatusOK, out)
+	writeVersioned(w, http.StatusOK, out.Etag, out)
 }
 
 // DeletePermissionSet answers DELETE /v1/aws/permission-sets/{permissionSetId}.
@@ -367,7 +453,7 @@ func (s *Server) DeletePermissionSet(w http.ResponseWriter, r *http.Request, per
 		if err != nil {
 			return err
 		}
-		if err := checkIfMatch(params.IfMatch, cur); err != nil {
+		if err := checkIfMatch(params.IfMatch, cur.Etag); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM permission_sets WHERE tenant_id = ? AND id = ?`, tenant, permissionSetId); err != nil {
@@ -384,9 +470,10 @@ func (s *Server) DeletePermissionSet(w http.ResponseWriter, r *http.Request, per
 
 // DeletePermissionSets answers POST /v1/aws/permission-sets/bulk-delete:
 // all listed sets go in one transaction; ids that do not exist are listed
-// in missing (each once, in request order).
+// in missing (each once, in request order). if_match preconditions are
+// checked for the sets that exist, all before anything is deleted.
 func (s *Server) DeletePermissionSets(w http.ResponseWriter, r *http.Request, params api.DeletePermissionSetsParams) {
-	var body idListBody
+	var body bulkDeleteBody
 	raw, err := decodeFields(r, &body)
 	if err != nil {
 		s.writeError(w, r, err)
@@ -400,9 +487,19 @@ func (s *Server) DeletePermissionSets(w http.ResponseWriter, r *http.Request, pa
 		s.writeError(w, r, errBatchTooLarge("ids", len(body.Ids), s.maxBatch))
 		return
 	}
+	listed := make(map[string]bool, len(body.Ids))
 	for i, id := range body.Ids {
 		if id == "" {
 			v.add(fmt.Sprintf("ids[%d]", i), "required", "ids[%d] must not be empty", i)
+		}
+		listed[id] = true
+	}
+	for _, id := range slices.Sorted(maps.Keys(body.IfMatch)) {
+		switch {
+		case !listed[id]:
+			v.add(ifMatchLocation(id), "not_listed", "%q has an if_match but is not listed in ids; list it or remove its precondition", id)
+		case strings.TrimSpace(body.IfMatch[id]) == "":
+			v.add(ifMatchLocation(id), "required", "the if_match of %q must not be empty: send the set's etag, or * for any existing set", id)
 		}
 	}
 	if err := v.err(); err != nil {
@@ -413,6 +510,9 @@ func (s *Server) DeletePermissionSets(w http.ResponseWriter, r *http.Request, pa
 	tenant := tenantID(ctx)
 	out := api.DeleteResult{Missing: []string{}}
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := checkDeletePreconditions(ctx, tx, tenant, body.Ids, body.IfMatch); err != nil {
+			return err
+		}
 		stmt, err := tx.PrepareContext(ctx, `DELETE FROM permission_sets WHERE tenant_id = ? AND id = ?`)
 		if err != nil {
 			return fmt.Errorf("delete permission sets: %w", err)
@@ -444,4 +544,42 @@ func (s *Server) DeletePermissionSets(w http.ResponseWriter, r *http.Request, pa
 		return
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// ifMatchLocation is the validation location of the precondition of id
+// in a bulk delete: if_match["<id>"], the id as a JSON string.
+func ifMatchLocation(id string) string {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(id)
+	return "if_match[" + strings.TrimSuffix(b.String(), "\n") + "]"
+}
+
+// checkDeletePreconditions checks the if_match of a bulk delete: a 412
+// listing every listed set (once, in request order) that exists with
+// another ETag, or nil. Sets that do not exist pass.
+func checkDeletePreconditions(ctx context.Context, tx *sql.Tx, tenant string, ids []string, ifMatch map[string]string) error {
+	if len(ifMatch) == 0 {
+		return nil
+	}
+	var checked []string
+	seen := make(map[string]bool, len(ifMatch))
+	for _, id := range ids {
+		if _, ok := ifMatch[id]; ok && !seen[id] {
+			seen[id] = true
+			checked = append(checked, id)
+		}
+	}
+	current, err := permissionSetETags(ctx, tx, tenant, checked)
+	if err != nil {
+		return err
+	}
+	v := &validation{}
+	for _, id := range checked {
+		if cur, exists := current[id]; exists && !etagMatches(ifMatch[id], cur) {
+			v.add(ifMatchLocation(id), "precondition_failed", "permission set %s has another current ETag %s (if_match %s)", id, cur, ifMatch[id])
+		}
+	}
+	return v.preconditionErr()
 }

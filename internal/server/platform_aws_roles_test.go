@@ -22,8 +22,11 @@ func TestAwsRoleMapping(t *testing.T) {
 	r := e.do("GET", path, platAsA, "")
 	r.want(t, 200, "")
 	empty := r.Header.Get("ETag")
-	if string(r.Body) != `{"data":[],"has_more":false,"next_cursor":null}` || empty == "" {
+	if want := fmt.Sprintf(`{"data":[],"etag":%q,"has_more":false,"next_cursor":null}`, empty); string(r.Body) != want || empty == "" {
 		t.Errorf("empty mapping: %s (ETag %q)", r.Body, empty)
+	}
+	if admin.MappingEtag != empty {
+		t.Errorf("mapping_etag in the list %q, want the mapping's ETag %q", admin.MappingEtag, empty)
 	}
 
 	// Duplicates collapse (ids compared case-insensitively); answer sorted by name.
@@ -36,6 +39,12 @@ func TestAwsRoleMapping(t *testing.T) {
 		t.Fatalf("mapping after PUT: %s", r.Body)
 	}
 	tag := r.Header.Get("ETag")
+	if got.Etag != tag || tag == empty {
+		t.Errorf("mapping etag %q, ETag header %q (empty mapping's %q)", got.Etag, tag, empty)
+	}
+	if listed := e.awsRoleByARN(platAsA, admin.Arn); listed.MappingEtag != tag {
+		t.Errorf("mapping_etag in the list %q after PUT, want %q", listed.MappingEtag, tag)
+	}
 	g := e.do("GET", path, platAsA, "")
 	if g.Header.Get("ETag") != tag || string(g.Body) != string(r.Body) {
 		t.Errorf("GET after PUT differs: %s %s vs %s %s", g.Header.Get("ETag"), g.Body, tag, r.Body)
@@ -44,7 +53,7 @@ func TestAwsRoleMapping(t *testing.T) {
 	one.want(t, 200, "")
 	var role api.AwsRole
 	one.decode(t, &role)
-	if len(role.Roles) != 2 || role.Roles[0].Name != "developer" || role.Arn != admin.Arn || one.Header.Get("ETag") == "" {
+	if len(role.Roles) != 2 || role.Roles[0].Name != "developer" || role.Arn != admin.Arn || one.Header.Get("ETag") == "" || role.MappingEtag != tag {
 		t.Errorf("AWS role: %s", one.Body)
 	}
 	if !role.Updated.Equal(e.clock.Now()) {
@@ -90,7 +99,7 @@ func TestAwsRoleMapping(t *testing.T) {
 	// If-Match * and the current tag pass; [] clears.
 	e.do("PUT", path, platAsA, "[]", "If-Match", "*").want(t, 200, "")
 	r = e.do("GET", path, platAsA, "")
-	if string(r.Body) != `{"data":[],"has_more":false,"next_cursor":null}` || r.Header.Get("ETag") != empty {
+	if want := fmt.Sprintf(`{"data":[],"etag":%q,"has_more":false,"next_cursor":null}`, empty); string(r.Body) != want || r.Header.Get("ETag") != empty {
 		t.Errorf("cleared mapping: %s", r.Body)
 	}
 

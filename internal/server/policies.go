@@ -89,7 +89,7 @@ func fullPolicy(p policyRow, rules []api.Rule) api.Policy {
 	for i, r := range rules {
 		texts[i] = r.PolicyText
 	}
-	return api.Policy{
+	p2 := api.Policy{
 		Id:                     uuid.MustParse(p.ID),
 		Name:                   p.Name,
 		Description:            fromNullString(p.Description),
@@ -103,9 +103,13 @@ func fullPolicy(p policyRow, rules []api.Rule) api.Policy {
 		CreatedAt:              parseTime(p.CreatedAt),
 		UpdatedAt:              parseTime(p.UpdatedAt),
 	}
+	p2.Etag = policyETag(p2)
+	return p2
 }
 
-func policySummary(p policyRow, ruleCount int) api.PolicySummary {
+// policySummary is the list entry of a policy; its etag is that of the
+// full policy with rules (fullPolicy).
+func policySummary(p policyRow, rules []api.Rule) api.PolicySummary {
 	return api.PolicySummary{
 		Id:                     uuid.MustParse(p.ID),
 		Name:                   p.Name,
@@ -115,9 +119,10 @@ func policySummary(p policyRow, ruleCount int) api.PolicySummary {
 		MaxDurationSeconds:     int(p.MaxDuration),
 		DefaultDurationSeconds: fromNullInt64(p.DefaultDuration),
 		NotificationChannel:    fromNullString(p.NotificationChannel),
-		RuleCount:              ruleCount,
+		RuleCount:              len(rules),
 		CreatedAt:              parseTime(p.CreatedAt),
 		UpdatedAt:              parseTime(p.UpdatedAt),
+		Etag:                   fullPolicy(p, rules).Etag,
 	}
 }
 
@@ -179,9 +184,7 @@ func (s *Server) ListPolicies(w http.ResponseWriter, r *http.Request, params api
 		return
 	}
 	tenant := tenantID(r.Context())
-	q := `SELECT ` + policyColumns + `,
-		(SELECT count(*) FROM rules ru WHERE ru.tenant_id = p.tenant_id AND ru.policy_id = p.id)
-		FROM policies p WHERE p.tenant_id = ?`
+	q := `SELECT ` + policyColumns + ` FROM policies p WHERE p.tenant_id = ?`
 	args := []any{tenant}
 	if params.Name != nil {
 		q += ` AND p.name = ?`
@@ -197,25 +200,26 @@ func (s *Server) ListPolicies(w http.ResponseWriter, r *http.Request, params api
 	out := api.PolicyList{Data: []api.PolicySummary{}}
 	var last pageKey
 	err = s.inTx(r.Context(), func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(r.Context(), q, args...)
+		page, hasMore, err := queryPolicyRows(r.Context(), tx, limit, q, args...)
 		if err != nil {
-			return fmt.Errorf("list policies: %w", err)
+			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var count int
-			p, err := scanPolicyRow(rows, &count)
-			if err != nil {
-				return fmt.Errorf("list policies: %w", err)
-			}
-			if len(out.Data) == limit {
-				out.HasMore = true
-				break
-			}
-			out.Data = append(out.Data, policySummary(p, count))
+		// The summaries' etags are those of the full policies: the rules
+		// of the whole page come in one query.
+		ids := make([]string, len(page))
+		for i, p := range page {
+			ids[i] = p.ID
+		}
+		rules, err := queryRulesOf(r.Context(), tx, tenant, ids)
+		if err != nil {
+			return err
+		}
+		out.HasMore = hasMore
+		for _, p := range page {
+			out.Data = append(out.Data, policySummary(p, rules[p.ID]))
 			last = pageKey{List: "policies", Priority: p.Priority, Name: p.Name, ID: p.ID}
 		}
-		return rows.Err()
+		return nil
 	})
 	if err != nil {
 		s.writeError(w, r, err)
@@ -223,6 +227,28 @@ func (s *Server) ListPolicies(w http.ResponseWriter, r *http.Request, params api
 	}
 	out.NextCursor = nextPageCursor(out.HasMore, last)
 	writeJSON(w, http.StatusOK, out)
+}
+
+// queryPolicyRows runs q, which selects policyColumns and at most limit+1
+// rows: it returns the first limit rows and whether there were more.
+func queryPolicyRows(ctx context.Context, tx *sql.Tx, limit int, q string, args ...any) ([]policyRow, bool, error) {
+	rows, err := tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, false, fmt.Errorf("list policies: %w", err)
+	}
+	defer rows.Close()
+	var page []policyRow
+	for rows.Next() {
+		p, err := scanPolicyRow(rows)
+		if err != nil {
+			return nil, false, fmt.Errorf("list policies: %w", err)
+		}
+		if len(page) == limit {
+			return page, true, nil
+		}
+		page = append(page, p)
+	}
+	return page, false, rows.Err()
 }
 
 // validatePolicyFields checks the fields common to create and update that
@@ -339,7 +365,6 @@ func (s *Server) CreatePolicy(w http.ResponseWriter, r *http.Request, params api
 		s.writeError(w, r, err)
 		return
 	}
-	tagged := out
 	var notices []string
 	for i, pr := range rules {
 		for _, f := range pr.findings {
@@ -350,7 +375,7 @@ func (s *Server) CreatePolicy(w http.ResponseWriter, r *http.Request, params api
 		out.Notices = &notices
 	}
 	w.Header().Set("Location", "/v1/policies/"+id)
-	writeTagged(w, http.StatusCreated, tagged, out)
+	writeVersioned(w, http.StatusCreated, out.Etag, out)
 }
 
 // parsedRule is a rule read from Cedar text, ready to insert, with the
@@ -396,7 +421,7 @@ func (s *Server) GetPolicy(w http.ResponseWriter, r *http.Request, policyId api.
 		s.writeError(w, r, err)
 		return
 	}
-	writeObject(w, http.StatusOK, out)
+	writeVersioned(w, http.StatusOK, out.Etag, out)
 }
 
 // UpdatePolicy answers PATCH /v1/policies/{policyId}: absent fields stay,
@@ -417,7 +442,7 @@ func (s *Server) UpdatePolicy(w http.ResponseWriter, r *http.Request, policyId a
 		if err != nil {
 			return err
 		}
-		if err := checkIfMatch(params.IfMatch, cur); err != nil {
+		if err := checkIfMatch(params.IfMatch, cur.Etag); err != nil {
 			return err
 		}
 		row, err := loadPolicyRow(ctx, tx, tenant, id)
@@ -489,7 +514,7 @@ func (s *Server) UpdatePolicy(w http.ResponseWriter, r *http.Request, policyId a
 		s.writeError(w, r, err)
 		return
 	}
-	writeObject(w, http.StatusOK, out)
+	writeVersioned(w, http.StatusOK, out.Etag, out)
 }
 
 // DeletePolicy answers DELETE /v1/policies/{policyId}; its rules go with it.
@@ -502,7 +527,7 @@ func (s *Server) DeletePolicy(w http.ResponseWriter, r *http.Request, policyId a
 		if err != nil {
 			return err
 		}
-		if err := checkIfMatch(params.IfMatch, cur); err != nil {
+		if err := checkIfMatch(params.IfMatch, cur.Etag); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM rules WHERE tenant_id = ? AND policy_id = ?`, tenant, id); err != nil {

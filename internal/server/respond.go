@@ -47,10 +47,20 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_, _ = w.Write(b)
 }
 
-// writeObject writes a single-object representation with its ETag.
+// writeObject writes a representation without an etag field (the Cedar
+// schema, an AWS role) with the ETag of its JSON.
 func writeObject(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("ETag", etagOf(v))
 	writeJSON(w, status, v)
+}
+
+// writeVersioned writes body, a representation that carries its version
+// (etags.go), with that version as the ETag header: header and body field
+// are one value. Write responses may carry extras (notices, validation)
+// that the version does not cover.
+func writeVersioned(w http.ResponseWriter, status int, etag string, body any) {
+	w.Header().Set("ETag", etag)
+	writeJSON(w, status, body)
 }
 
 // writeError writes err as the API error body. Errors that are not
@@ -64,25 +74,35 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	writeJSON(w, ae.Status, ae.body())
 }
 
-// checkIfMatch enforces If-Match against the current representation.
-// An empty header always passes; "*" passes for an existing object.
-func checkIfMatch(ifMatch *string, current any) error {
+// checkIfMatch enforces If-Match against the current version of an
+// object. An empty header always passes; "*" passes for an existing object.
+func checkIfMatch(ifMatch *string, current string) error {
 	if ifMatch == nil || strings.TrimSpace(*ifMatch) == "" {
 		return nil
 	}
 	given := strings.TrimSpace(*ifMatch)
-	if given == "*" {
+	if etagMatches(given, current) {
 		return nil
 	}
-	cur := etagOf(current)
-	for _, t := range strings.Split(given, ",") {
+	return errPrecondition(given, current)
+}
+
+// etagMatches reports whether an If-Match value (a header or a bulk item's
+// if_match: "*" or a comma-separated list of tags, W/ ignored) matches the
+// current ETag of an existing object.
+func etagMatches(given, current string) bool {
+	given = strings.TrimSpace(given)
+	if given == "*" {
+		return true
+	}
+	for t := range strings.SplitSeq(given, ",") {
 		t = strings.TrimSpace(t)
 		t = strings.TrimPrefix(t, "W/")
-		if t == cur {
-			return nil
+		if t == current {
+			return true
 		}
 	}
-	return errPrecondition(given, cur)
+	return false
 }
 
 const maxBodyBytes = 16 << 20

@@ -125,6 +125,7 @@ func scanRule(sc rowScanner) (api.Rule, pageKey, error) {
 		CreatedAt:             parseTime(created),
 		UpdatedAt:             parseTime(updated),
 	}
+	r.Etag = ruleETag(r)
 	return r, pageKey{Ordinal: ordinal, Created: created, RowID: rowid}, nil
 }
 
@@ -159,6 +160,36 @@ func queryRules(ctx context.Context, tx *sql.Tx, tenant, policyID string, after 
 		keys = append(keys, k)
 	}
 	return rules, keys, rows.Err()
+}
+
+// queryRulesOf reads the rules of several policies in one query, each
+// policy's in evaluation order; policies without rules are absent.
+func queryRulesOf(ctx context.Context, tx *sql.Tx, tenant string, policyIDs []string) (map[string][]api.Rule, error) {
+	out := make(map[string][]api.Rule, len(policyIDs))
+	if len(policyIDs) == 0 {
+		return out, nil
+	}
+	args := make([]any, 0, len(policyIDs)+1)
+	args = append(args, tenant)
+	for _, id := range policyIDs {
+		args = append(args, id)
+	}
+	marks := strings.TrimSuffix(strings.Repeat("?,", len(policyIDs)), ",")
+	rows, err := tx.QueryContext(ctx, `SELECT `+ruleColumns+` FROM rules WHERE tenant_id = ? AND policy_id IN (`+marks+`)
+		ORDER BY policy_id, ordinal, created_at, rowid`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list rules of %d policies: %w", len(policyIDs), err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		r, _, err := scanRule(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list rules of %d policies: %w", len(policyIDs), err)
+		}
+		pid := r.PolicyId.String()
+		out[pid] = append(out[pid], r)
+	}
+	return out, rows.Err()
 }
 
 // loadRule reads one rule of a policy of tenant; a rule of another policy
@@ -688,7 +719,7 @@ func (s *Server) CreateRule(w http.ResponseWriter, r *http.Request, policyId api
 		return
 	}
 	w.Header().Set("Location", "/v1/policies/"+pid+"/rules/"+id)
-	writeTagged(w, http.StatusCreated, out, withFindings(out, findings))
+	writeVersioned(w, http.StatusCreated, out.Etag, withFindings(out, findings))
 }
 
 // GetRule answers GET /v1/policies/{policyId}/rules/{ruleId}.
@@ -708,7 +739,7 @@ func (s *Server) GetRule(w http.ResponseWriter, r *http.Request, policyId api.Po
 		s.writeError(w, r, err)
 		return
 	}
-	writeObject(w, http.StatusOK, out)
+	writeVersioned(w, http.StatusOK, out.Etag, out)
 }
 
 // UpdateRule answers PATCH /v1/policies/{policyId}/rules/{ruleId}.
@@ -734,7 +765,7 @@ func (s *Server) UpdateRule(w http.ResponseWriter, r *http.Request, policyId api
 		if err != nil {
 			return err
 		}
-		if err := checkIfMatch(params.IfMatch, cur); err != nil {
+		if err := checkIfMatch(params.IfMatch, cur.Etag); err != nil {
 			return err
 		}
 		v := &validation{}
@@ -777,7 +808,7 @@ func (s *Server) UpdateRule(w http.ResponseWriter, r *http.Request, policyId api
 		s.writeError(w, r, err)
 		return
 	}
-	writeTagged(w, http.StatusOK, out, withFindings(out, findings))
+	writeVersioned(w, http.StatusOK, out.Etag, withFindings(out, findings))
 }
 
 // DeleteRule answers DELETE /v1/policies/{policyId}/rules/{ruleId}. The
@@ -794,7 +825,7 @@ func (s *Server) DeleteRule(w http.ResponseWriter, r *http.Request, policyId api
 		if err != nil {
 			return err
 		}
-		if err := checkIfMatch(params.IfMatch, cur); err != nil {
+		if err := checkIfMatch(params.IfMatch, cur.Etag); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM rules WHERE tenant_id = ? AND policy_id = ? AND id = ?`, tenant, pid, rid); err != nil {
