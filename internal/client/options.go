@@ -20,7 +20,11 @@ func applyOptions(opts []Option) callOptions {
 
 // IfMatch makes a write apply only if the object's current ETag is etag
 // ("*" matches any existing object); otherwise it fails with
-// ErrPreconditionFailed. Only updates, deletes and SetAwsRoleMapping honour it.
+// ErrPreconditionFailed. etag is the ETag of a read (Response.ETag) or,
+// equally, the Etag field of the object in any response, lists included
+// (for a mapping, the AWS role's MappingEtag). Only updates, deletes and
+// SetAwsRoleMapping honour it; the bulk permission set calls take their
+// preconditions in the request instead.
 func IfMatch(etag string) Option {
 	return func(o *callOptions) { o.ifMatch = etag }
 }
