@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"strconv"
 	"strings"
 
@@ -39,6 +40,7 @@ func NewAwsRoleMappingResource() resource.Resource { return &awsRoleMappingResou
 // created: the resource owns only the mapping, and destroying it clears it.
 type awsRoleMappingResource struct {
 	client *client.Client
+	caches *refreshCaches
 }
 
 // awsRoleMappingResourceModel is the configuration and state of
@@ -55,11 +57,17 @@ type awsRoleMappingResourceModel struct {
 // the configuration or prior state spells them when they name the same
 // UUID (the API answers lower case), so a spelling never shows as a diff.
 func (m *awsRoleMappingResourceModel) fromAPI(role *api.AwsRole) diag.Diagnostics {
-	var diags diag.Diagnostics
 	if id := role.Id.String(); !strings.EqualFold(m.AwsRoleID.ValueString(), id) {
 		m.AwsRoleID = types.StringValue(id)
 	}
+	m.ARN = types.StringValue(role.Arn)
+	m.Name = types.StringValue(role.Name)
+	return m.rolesFromAPI(role.Roles)
+}
 
+// rolesFromAPI sets role_ids and roles from the roles the AWS role grants.
+func (m *awsRoleMappingResourceModel) rolesFromAPI(refs []api.RoleRef) diag.Diagnostics {
+	var diags diag.Diagnostics
 	spelled := map[string]string{} // lower-case UUID -> spelling in m
 	if !m.RoleIDs.IsNull() && !m.RoleIDs.IsUnknown() {
 		for _, e := range m.RoleIDs.Elements() {
@@ -68,8 +76,8 @@ func (m *awsRoleMappingResourceModel) fromAPI(role *api.AwsRole) diag.Diagnostic
 			}
 		}
 	}
-	ids := make([]attr.Value, 0, len(role.Roles))
-	for _, ref := range role.Roles {
+	ids := make([]attr.Value, 0, len(refs))
+	for _, ref := range refs {
 		id := ref.Id.String()
 		if s, ok := spelled[id]; ok {
 			id = s
@@ -79,10 +87,7 @@ func (m *awsRoleMappingResourceModel) fromAPI(role *api.AwsRole) diag.Diagnostic
 	var d diag.Diagnostics
 	m.RoleIDs, d = types.SetValue(types.StringType, ids)
 	diags.Append(d...)
-
-	m.ARN = types.StringValue(role.Arn)
-	m.Name = types.StringValue(role.Name)
-	m.Roles, d = mappedRolesValue(role.Roles)
+	m.Roles, d = mappedRolesValue(refs)
 	diags.Append(d...)
 	return diags
 }
@@ -145,6 +150,7 @@ func (r *awsRoleMappingResource) Schema(_ context.Context, _ resource.SchemaRequ
 
 func (r *awsRoleMappingResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	r.client = clientFromProviderData(req.ProviderData, &resp.Diagnostics)
+	r.caches = cachesFromProviderData(req.ProviderData)
 }
 
 // ValidateConfig rejects a role id listed twice in different letter case:
@@ -182,10 +188,28 @@ func (r *awsRoleMappingResource) Create(ctx context.Context, req resource.Create
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	r.apply(ctx, &plan, "Error Creating AWS Role Mapping", true, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
+	summary := "Error Creating AWS Role Mapping"
+	id := plan.AwsRoleID.ValueString()
+	// The AWS role and the mapping it has now (with its etag) come from the
+	// list of AWS roles that this process fetches once for all mappings.
+	role, err := r.caches.readAwsRole(ctx, r.client, id)
+	if err != nil {
+		if errors.Is(err, client.ErrNotFound) {
+			addAwsRoleNotFound(&resp.Diagnostics, summary, id)
+			return
+		}
+		addAPIError(&resp.Diagnostics, summary, fmt.Sprintf("reading AWS role %q", id), err, nil)
 		return
 	}
+	plan.ARN = types.StringValue(role.Arn)
+	plan.Name = types.StringValue(role.Name)
+	if !r.apply(ctx, &plan, role.MappingEtag, summary, resp.Private, &resp.Diagnostics) {
+		return
+	}
+	roleIDs, diags := plan.roleIDList(ctx)
+	resp.Diagnostics.Append(diags...)
+	warnAwsRoleMappingReplaced(&resp.Diagnostics, id, role.Roles, roleIDs)
+	warnIfAwsRoleMissing(&resp.Diagnostics, role)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
@@ -200,8 +224,8 @@ func (r *awsRoleMappingResource) Read(ctx context.Context, req resource.ReadRequ
 		return
 	}
 	id := state.AwsRoleID.ValueString()
-	tflog.Debug(ctx, "Reading AWS role mapping", map[string]any{"aws_role_id": id})
-	role, err := r.client.GetAwsRole(ctx, id)
+	tflog.Trace(ctx, "Reading AWS role mapping", map[string]any{"aws_role_id": id})
+	role, err := r.caches.readAwsRole(ctx, r.client, id)
 	if errors.Is(err, client.ErrNotFound) {
 		tflog.Warn(ctx, "AWS role no longer exists; removing its mapping from state", map[string]any{"aws_role_id": id})
 		resp.State.RemoveResource(ctx)
@@ -217,6 +241,7 @@ func (r *awsRoleMappingResource) Read(ctx context.Context, req resource.ReadRequ
 	}
 	warnIfAwsRoleMissing(&resp.Diagnostics, role)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(storeETag(ctx, resp.Private, role.MappingEtag)...)
 }
 
 func (r *awsRoleMappingResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -224,13 +249,16 @@ func (r *awsRoleMappingResource) Update(ctx context.Context, req resource.Update
 		notConfiguredError(&resp.Diagnostics)
 		return
 	}
-	var plan awsRoleMappingResourceModel
+	var plan, state awsRoleMappingResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	etag, diags := storedETag(ctx, req.Private)
+	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	r.apply(ctx, &plan, "Error Updating AWS Role Mapping", false, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
+	plan.ARN, plan.Name = state.ARN, state.Name // the AWS role itself is discovered, never written
+	if !r.apply(ctx, &plan, etag, "Error Updating AWS Role Mapping", resp.Private, &resp.Diagnostics) {
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
@@ -243,21 +271,24 @@ func (r *awsRoleMappingResource) Delete(ctx context.Context, req resource.Delete
 	}
 	var state awsRoleMappingResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	etag, diags := storedETag(ctx, req.Private)
+	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	id := state.AwsRoleID.ValueString()
 	tflog.Debug(ctx, "Clearing AWS role mapping", map[string]any{"aws_role_id": id})
-	_, err := r.client.SetAwsRoleMapping(ctx, id, []string{})
-	if errors.Is(err, client.ErrNotFound) {
+	_, err := r.set(ctx, id, []string{}, etag)
+	switch {
+	case errors.Is(err, client.ErrNotFound):
 		tflog.Debug(ctx, "AWS role already gone; nothing to clear", map[string]any{"aws_role_id": id})
-		return
-	}
-	if err != nil {
+	case errors.Is(err, errChangedOutside):
+		addChangedOutsideError(&resp.Diagnostics, "Error Deleting AWS Role Mapping", fmt.Sprintf("the mapping of AWS role %q", id))
+	case err != nil:
 		addAPIError(&resp.Diagnostics, "Error Deleting AWS Role Mapping", fmt.Sprintf("clearing the roles of AWS role %q", id), err, nil)
-		return
+	default:
+		tflog.Debug(ctx, "Cleared AWS role mapping", map[string]any{"aws_role_id": id})
 	}
-	tflog.Debug(ctx, "Cleared AWS role mapping", map[string]any{"aws_role_id": id})
 }
 
 func (r *awsRoleMappingResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
@@ -270,63 +301,64 @@ func (r *awsRoleMappingResource) ImportState(ctx context.Context, req resource.I
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("aws_role_id"), req.ID)...)
 }
 
-// apply writes the role set of plan to the API, authoritatively, and fills
-// plan's computed attributes from the AWS role as it then is.
-//
-// The write carries If-Match with the ETag of the mapping read just before,
-// so a concurrent change between the two calls fails the write instead of
-// being overwritten unseen. On create, roles the AWS role granted before
-// and no longer does are reported in a warning: the resource adopted a
-// mapping made outside Terraform.
-func (r *awsRoleMappingResource) apply(ctx context.Context, plan *awsRoleMappingResourceModel, summary string, creating bool, diags *diag.Diagnostics) {
+// apply writes the role set of plan to the API, authoritatively, on
+// condition that the mapping still has etag (the version Terraform last
+// read), and fills plan's role_ids and roles from the answer. It keeps the
+// new etag in private and reports whether the write took.
+func (r *awsRoleMappingResource) apply(ctx context.Context, plan *awsRoleMappingResourceModel, etag, summary string, private privateSetter, diags *diag.Diagnostics) bool {
 	id := plan.AwsRoleID.ValueString()
 	roleIDs, d := plan.roleIDList(ctx)
 	diags.Append(d...)
 	if diags.HasError() {
-		return
+		return false
 	}
-
-	var current client.Response
-	before, err := r.client.GetAwsRoleMapping(ctx, id, client.WithResponse(&current))
-	if err != nil {
-		if errors.Is(err, client.ErrNotFound) {
-			addAwsRoleNotFound(diags, summary, id)
-			return
-		}
-		addAPIError(diags, summary, fmt.Sprintf("reading the roles of AWS role %q", id), err, nil)
-		return
-	}
-	var opts []client.Option
-	if current.ETag != "" {
-		opts = append(opts, client.IfMatch(current.ETag))
-	}
-
 	tflog.Debug(ctx, "Setting AWS role mapping", map[string]any{"aws_role_id": id, "role_ids": roleIDs})
-	if _, err := r.client.SetAwsRoleMapping(ctx, id, roleIDs, opts...); err != nil {
+	out, err := r.set(ctx, id, roleIDs, etag)
+	if err != nil {
 		switch {
 		case errors.Is(err, client.ErrNotFound):
 			addAwsRoleNotFound(diags, summary, id)
-		case errors.Is(err, client.ErrPreconditionFailed):
-			diags.AddError(summary, fmt.Sprintf("The roles of AWS role %q were changed by someone else while Terraform was "+
-				"writing them, so Terraform changed nothing. Run terraform apply again to review and apply the configuration.", id))
+		case errors.Is(err, errChangedOutside):
+			addChangedOutsideError(diags, summary, fmt.Sprintf("the mapping of AWS role %q", id))
 		default:
 			addAwsRoleMappingAttributeErrors(diags, summary, err, roleIDs)
 			addAPIError(diags, summary, fmt.Sprintf("setting the roles of AWS role %q", id), err, nil)
 		}
-		return
+		return false
 	}
 	tflog.Debug(ctx, "Set AWS role mapping", map[string]any{"aws_role_id": id})
-	if creating {
-		warnAwsRoleMappingReplaced(diags, id, before.Data, roleIDs)
-	}
+	diags.Append(plan.rolesFromAPI(out.Data)...)
+	diags.Append(storeETag(ctx, private, out.Etag)...)
+	return !diags.HasError()
+}
 
-	role, err := r.client.GetAwsRole(ctx, id)
-	if err != nil {
-		addAPIError(diags, summary, fmt.Sprintf("reading AWS role %q after setting its roles", id), err, nil)
-		return
+// set replaces the roles of AWS role id with roleIDs, on condition that the
+// mapping still has etag. A 412 is read as someone else's change
+// (errChangedOutside) unless the mapping already is roleIDs: then it was
+// this apply's own write, retried after its answer was lost.
+func (r *awsRoleMappingResource) set(ctx context.Context, id string, roleIDs []string, etag string) (*api.RoleRefList, error) {
+	r.caches.forgetAwsRole(id)
+	out, err := r.client.SetAwsRoleMapping(ctx, id, roleIDs, ifMatch(etag)...)
+	if !isStale(err) {
+		return out, err
 	}
-	diags.Append(plan.fromAPI(role)...)
-	warnIfAwsRoleMissing(diags, role)
+	cur, err := r.client.GetAwsRoleMapping(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	want := map[string]bool{}
+	for _, rid := range roleIDs {
+		want[strings.ToLower(rid)] = true
+	}
+	have := map[string]bool{}
+	for _, ref := range cur.Data {
+		have[ref.Id.String()] = true
+	}
+	if !maps.Equal(want, have) {
+		return nil, errChangedOutside
+	}
+	tflog.Debug(ctx, "AWS role mapping already holds the planned roles", map[string]any{"aws_role_id": id})
+	return cur, nil
 }
 
 // warnAwsRoleMappingReplaced warns about the roles an AWS role granted

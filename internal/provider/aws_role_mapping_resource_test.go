@@ -544,3 +544,147 @@ func TestAccAwsRoleMapping_missingAwsRole(t *testing.T) {
 		},
 	})
 }
+
+// A mapping changed by hand after terraform planned is not overwritten:
+// the apply of the saved plan is refused with 412 and says so, and the
+// mapping made by hand is still on the server.
+func TestAccAwsRoleMapping_changedBetweenPlanAndApply(t *testing.T) {
+	srv := acctest.NewServer(t)
+	roles := awsRoleTestRoleIDs(t, srv)
+	admin := awsRoleTestByARN(t, srv, awsRoleTestProdAdminARN).Id.String()
+	sre, dev, aud := roles["sre"], roles["developer"], roles["auditor"]
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             awsRoleTestCheckNoMappings(srv, nil),
+		Steps: []resource.TestStep{
+			{
+				Config: awsRoleTestMappingConfig(srv, awsRoleTestProdAdminARN, "sre"),
+				Check:  awsRoleTestCheckMapping(srv, admin, sre),
+			},
+			{
+				Config: awsRoleTestMappingConfig(srv, awsRoleTestProdAdminARN, "sre", "developer"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					acctest.BeforeApply(func(ctx context.Context) error {
+						_, err := srv.Client.SetAwsRoleMapping(ctx, admin, []string{sre, aud})
+						return err
+					}),
+				}},
+				ExpectError: regexp.MustCompile(`(?s)Error Updating AWS Role Mapping.*changed\s+outside\s+Terraform\s+since\s+Terraform\s+read\s+it`),
+			},
+			{
+				PreConfig: func() {
+					if err := awsRoleTestCheckMapping(srv, admin, sre, aud)(nil); err != nil {
+						t.Fatalf("the mapping made by hand was lost: %v", err)
+					}
+				},
+				Config: awsRoleTestMappingConfig(srv, awsRoleTestProdAdminARN, "sre", "developer"),
+				Check:  awsRoleTestCheckMapping(srv, admin, sre, dev),
+			},
+		},
+	})
+}
+
+// A PUT whose response is lost is retried by the client and meets its own
+// write: the 412 is not taken for someone else's change, because the
+// mapping already is the planned one.
+func TestAccAwsRoleMapping_retriedWriteIsNotAConflict(t *testing.T) {
+	srv := acctest.NewServer(t)
+	roles := awsRoleTestRoleIDs(t, srv)
+	admin := awsRoleTestByARN(t, srv, awsRoleTestProdAdminARN).Id.String()
+	sre, dev := roles["sre"], roles["developer"]
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             awsRoleTestCheckNoMappings(srv, nil),
+		Steps: []resource.TestStep{
+			{
+				Config: awsRoleTestMappingConfig(srv, awsRoleTestProdAdminARN, "sre"),
+				Check:  awsRoleTestCheckMapping(srv, admin, sre),
+			},
+			{
+				PreConfig: func() {
+					if err := srv.Srv.SetFaults("phase=after,count=1,methods=PUT,codes=503"); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: awsRoleTestMappingConfig(srv, awsRoleTestProdAdminARN, "sre", "developer"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(awsRoleTestMappingAddress, tfjsonpath.New("role_ids"), awsRoleTestSetChecks(sre, dev)),
+				},
+				Check: resource.ComposeTestCheckFunc(
+					awsRoleTestCheckMapping(srv, admin, sre, dev),
+					func(*terraform.State) error {
+						if n := srv.Requests(t)["PUT /v1/aws/roles/{awsRoleId}/roles"]; n != 3 {
+							return fmt.Errorf("%d PUTs of the mapping, want 3: the create, the lost update and its retry", n)
+						}
+						return nil
+					},
+				),
+			},
+		},
+	})
+}
+
+// Refresh by list: every mapping of a plan is read from one list of the
+// AWS roles (one page here), never with a GET per AWS role, and an
+// apply creating mappings reads that list once and sends one PUT each.
+func TestAccAwsRoleMapping_refreshByList(t *testing.T) {
+	srv := acctest.NewServer(t)
+	roles := awsRoleTestRoleIDs(t, srv)
+	var all []api.AwsRole
+	for r, err := range srv.Client.AllAwsRoles(context.Background(), api.ListAwsRolesParams{}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, r)
+	}
+	var config strings.Builder
+	config.WriteString(srv.ProviderConfig())
+	for i, r := range all {
+		fmt.Fprintf(&config, `
+resource "jitsudo_aws_role_mapping" "m%d" {
+  aws_role_id = %q
+  role_ids    = [%q]
+}
+`, i, r.Id.String(), roles["sre"])
+	}
+	var before map[string]int64
+	delta := func(route string) int64 { return srv.Requests(t)[route] - before[route] }
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             awsRoleTestCheckNoMappings(srv, nil),
+		Steps: []resource.TestStep{
+			{
+				PreConfig: func() { before = srv.Requests(t) },
+				Config:    config.String(),
+				Check: func(*terraform.State) error {
+					if n := delta("GET /v1/aws/roles/{awsRoleId}") + delta("GET /v1/aws/roles/{awsRoleId}/roles"); n != 0 {
+						return fmt.Errorf("%d GETs of single AWS roles or mappings, want 0", n)
+					}
+					if n := delta("PUT /v1/aws/roles/{awsRoleId}/roles"); n != int64(len(all)) {
+						return fmt.Errorf("%d PUTs for %d mappings", n, len(all))
+					}
+					return nil
+				},
+			},
+			{
+				PreConfig: func() { before = srv.Requests(t) },
+				Config:    config.String(),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(),
+					acctest.BeforeApply(func(context.Context) error {
+						if n := delta("GET /v1/aws/roles"); n != 1 {
+							return fmt.Errorf("the plan listed the AWS roles %d times, want 1", n)
+						}
+						if n := delta("GET /v1/aws/roles/{awsRoleId}"); n != 0 {
+							return fmt.Errorf("the plan sent %d GETs of single AWS roles, want 0", n)
+						}
+						return nil
+					}),
+				}},
+			},
+		},
+	})
+}

@@ -2,9 +2,13 @@ package provider
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"strings"
 	"sync"
 
 	"github.com/jitsudo-community/terraform-provider-jitsudo/internal/api"
+	"github.com/jitsudo-community/terraform-provider-jitsudo/internal/client"
 )
 
 // refreshCache is the provider's refresh-by-list: within one provider
@@ -114,4 +118,136 @@ func cachesFromProviderData(pd any) *refreshCaches {
 		return data.Caches
 	}
 	return nil
+}
+
+// cacheKey folds the spelling of an id: the API answers UUIDs in lower
+// case, configurations may spell them otherwise.
+func cacheKey(id string) string { return strings.ToLower(id) }
+
+// readPolicy returns the policy id, served from the one GET of the policy
+// that this process shares among the policy and its rules. A policy that
+// does not exist is an error matching client.ErrNotFound.
+func (c *refreshCaches) readPolicy(ctx context.Context, cl *client.Client, id string) (*api.Policy, error) {
+	snap, err := c.policySnapshot(ctx, cl, id)
+	if err != nil {
+		return nil, err
+	}
+	if snap.Policy == nil {
+		return nil, notFoundf("policy %s", id)
+	}
+	return snap.Policy, nil
+}
+
+// readRule returns the rule ruleID of policy policyID, served from the one
+// GET of its policy (which has every rule of the policy).
+func (c *refreshCaches) readRule(ctx context.Context, cl *client.Client, policyID, ruleID string) (*api.Rule, error) {
+	if c == nil {
+		return cl.GetRule(ctx, policyID, ruleID)
+	}
+	snap, ok, err := c.Policies.get(ctx, cacheKey(policyID), cacheKey(ruleID), c.fetchPolicy(cl, policyID))
+	switch {
+	case err != nil:
+		return nil, err
+	case !ok: // written by this process since: read it on its own
+		return cl.GetRule(ctx, policyID, ruleID)
+	case snap.Policy == nil:
+		return nil, notFoundf("policy %s", policyID)
+	}
+	r, found := snap.Rules[cacheKey(ruleID)]
+	if !found {
+		return nil, notFoundf("rule %s of policy %s", ruleID, policyID)
+	}
+	return r, nil
+}
+
+// policySnapshot returns the shared GET of policy id, or a GET of its own
+// when the policy was written by this process since.
+func (c *refreshCaches) policySnapshot(ctx context.Context, cl *client.Client, id string) (*policySnapshot, error) {
+	fetch := c.fetchPolicy(cl, id)
+	if c == nil {
+		return fetch(ctx)
+	}
+	snap, ok, err := c.Policies.get(ctx, cacheKey(id), "", fetch)
+	if err != nil || ok {
+		return snap, err
+	}
+	return fetch(ctx)
+}
+
+// fetchPolicy is one GET of policy id as a snapshot; a policy that does
+// not exist is a snapshot without a policy.
+func (c *refreshCaches) fetchPolicy(cl *client.Client, id string) func(context.Context) (*policySnapshot, error) {
+	return func(ctx context.Context) (*policySnapshot, error) {
+		p, err := cl.GetPolicy(ctx, id)
+		if errors.Is(err, client.ErrNotFound) {
+			return &policySnapshot{}, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		snap := &policySnapshot{Policy: p, Rules: make(map[string]*api.Rule, len(p.Rules))}
+		for i := range p.Rules {
+			snap.Rules[cacheKey(p.Rules[i].Id.String())] = &p.Rules[i]
+		}
+		return snap, nil
+	}
+}
+
+// forgetPolicy marks what a write of this process touched in policy id:
+// the policy (whose etag covers its rules) and the given rules.
+func (c *refreshCaches) forgetPolicy(id string, ruleIDs ...string) {
+	if c == nil {
+		return
+	}
+	items := []string{""}
+	for _, r := range ruleIDs {
+		items = append(items, cacheKey(r))
+	}
+	c.Policies.forget(cacheKey(id), items...)
+}
+
+// readAwsRole returns the AWS role id with its mapped roles and mapping
+// etag, served from the paged list of AWS roles this process fetches once.
+// A role that does not exist is an error matching client.ErrNotFound.
+func (c *refreshCaches) readAwsRole(ctx context.Context, cl *client.Client, id string) (*api.AwsRole, error) {
+	if c == nil {
+		return cl.GetAwsRole(ctx, id)
+	}
+	roles, ok, err := c.AwsRoles.get(ctx, "", cacheKey(id), func(ctx context.Context) (map[string]*api.AwsRole, error) {
+		out := map[string]*api.AwsRole{}
+		for role, err := range cl.AllAwsRoles(ctx, api.ListAwsRolesParams{Limit: new(listPageSize)}) {
+			if err != nil {
+				return nil, err
+			}
+			out[cacheKey(role.Id.String())] = &role
+		}
+		return out, nil
+	})
+	switch {
+	case err != nil:
+		return nil, err
+	case !ok:
+		return cl.GetAwsRole(ctx, id)
+	}
+	if role, found := roles[cacheKey(id)]; found {
+		return role, nil
+	}
+	// Not in the list: discovered since, or gone. Its own GET tells.
+	return cl.GetAwsRole(ctx, id)
+}
+
+// forgetAwsRole marks the mapping of AWS role id as written by this process.
+func (c *refreshCaches) forgetAwsRole(id string) {
+	if c != nil {
+		c.AwsRoles.forget("", cacheKey(id))
+	}
+}
+
+// listPageSize is the largest page the API serves (openapi.yaml, Limit).
+const listPageSize = 250
+
+// notFoundf is an error matching client.ErrNotFound for an object missing
+// from a list.
+func notFoundf(format string, args ...any) error {
+	return fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), client.ErrNotFound)
 }

@@ -52,6 +52,7 @@ func NewPolicyResource() resource.Resource { return &policyResource{} }
 // rules (those are jitsudo_policy_rule resources).
 type policyResource struct {
 	client *client.Client
+	caches *refreshCaches
 }
 
 // policyResourceModel is the state of a jitsudo_policy; the jitsudo_policy
@@ -255,6 +256,7 @@ func (r *policyResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 
 func (r *policyResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	r.client = clientFromProviderData(req.ProviderData, &resp.Diagnostics)
+	r.caches = cachesFromProviderData(req.ProviderData)
 }
 
 // ValidateConfig checks what the attribute validators cannot see alone:
@@ -292,6 +294,7 @@ func (r *policyResource) Create(ctx context.Context, req resource.CreateRequest,
 
 	plan.fromAPI(p)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(storeETag(ctx, resp.Private, p.Etag)...)
 }
 
 func (r *policyResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -307,7 +310,7 @@ func (r *policyResource) Read(ctx context.Context, req resource.ReadRequest, res
 
 	id := state.ID.ValueString()
 	tflog.Trace(ctx, "Reading policy", map[string]any{"id": id})
-	p, err := r.client.GetPolicy(ctx, id)
+	p, err := r.caches.readPolicy(ctx, r.client, id)
 	if errors.Is(err, client.ErrNotFound) {
 		tflog.Warn(ctx, "Policy no longer exists, removing it from the state", map[string]any{"id": id})
 		resp.State.RemoveResource(ctx)
@@ -320,6 +323,7 @@ func (r *policyResource) Read(ctx context.Context, req resource.ReadRequest, res
 
 	state.fromAPI(p)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(storeETag(ctx, resp.Private, p.Etag)...)
 }
 
 func (r *policyResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -335,6 +339,8 @@ func (r *policyResource) Update(ctx context.Context, req resource.UpdateRequest,
 	}
 
 	id := state.ID.ValueString()
+	etag, diags := storedETag(ctx, req.Private)
+	resp.Diagnostics.Append(diags...)
 	body, changed := plan.toUpdate(&state)
 	var (
 		p   *api.Policy
@@ -346,7 +352,17 @@ func (r *policyResource) Update(ctx context.Context, req resource.UpdateRequest,
 		p, err = r.client.GetPolicy(ctx, id)
 	} else {
 		tflog.Debug(ctx, "Updating policy", map[string]any{"id": id, "changed": strings.Join(changed, ",")})
-		p, err = r.client.UpdatePolicy(ctx, id, body)
+		r.caches.forgetPolicy(id)
+		p, err = r.client.UpdatePolicy(ctx, id, body, ifMatch(etag)...)
+		if isStale(err) {
+			p, err = r.retryStale(ctx, &plan, &state, func(etag string) (*api.Policy, error) {
+				return r.client.UpdatePolicy(ctx, id, body, client.IfMatch(etag))
+			})
+		}
+	}
+	if errors.Is(err, errChangedOutside) {
+		addChangedOutsideError(&resp.Diagnostics, "Error Updating Policy", fmt.Sprintf("policy %s (%q)", id, state.Name.ValueString()))
+		return
 	}
 	if err != nil {
 		addPolicyAPIError(&resp.Diagnostics, "Error Updating Policy", fmt.Sprintf("updating policy %s (%q)", id, plan.Name.ValueString()), err)
@@ -357,6 +373,36 @@ func (r *policyResource) Update(ctx context.Context, req resource.UpdateRequest,
 
 	plan.fromAPI(p)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(storeETag(ctx, resp.Private, p.Etag)...)
+}
+
+// retryStale handles a write of the policy refused with 412. The policy's
+// etag covers its rules, so rules written by this same apply (or outside
+// Terraform: they are not this resource's) move it too. The policy is read
+// again: if it already holds what plan intends (a retried write of this
+// apply), that is the result; if its own settings are still those of
+// state, only its rules changed and the write is sent again, conditional on
+// the new etag; else someone changed the policy and errChangedOutside
+// comes back. plan is nil for a delete.
+func (r *policyResource) retryStale(ctx context.Context, plan, state *policyResourceModel, write func(etag string) (*api.Policy, error)) (*api.Policy, error) {
+	cur, err := r.client.GetPolicy(ctx, state.ID.ValueString())
+	if err != nil {
+		return nil, err
+	}
+	var got policyResourceModel
+	got.fromAPI(cur)
+	if plan != nil {
+		if _, changed := plan.toUpdate(&got); len(changed) == 0 {
+			tflog.Debug(ctx, "Policy already holds the planned settings", map[string]any{"id": cur.Id.String()})
+			return cur, nil
+		}
+	}
+	if _, changed := state.toUpdate(&got); len(changed) != 0 {
+		tflog.Debug(ctx, "Policy changed outside Terraform", map[string]any{"id": cur.Id.String(), "changed": strings.Join(changed, ",")})
+		return nil, errChangedOutside
+	}
+	tflog.Debug(ctx, "Only the policy's rules changed since it was read; writing again", map[string]any{"id": cur.Id.String()})
+	return write(cur.Etag)
 }
 
 func (r *policyResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -371,10 +417,22 @@ func (r *policyResource) Delete(ctx context.Context, req resource.DeleteRequest,
 	}
 
 	id := state.ID.ValueString()
+	etag, diags := storedETag(ctx, req.Private)
+	resp.Diagnostics.Append(diags...)
 	tflog.Debug(ctx, "Deleting policy", map[string]any{"id": id})
-	err := r.client.DeletePolicy(ctx, id)
+	r.caches.forgetPolicy(id)
+	err := r.client.DeletePolicy(ctx, id, ifMatch(etag)...)
+	if isStale(err) {
+		_, err = r.retryStale(ctx, nil, &state, func(etag string) (*api.Policy, error) {
+			return nil, r.client.DeletePolicy(ctx, id, client.IfMatch(etag))
+		})
+	}
 	if errors.Is(err, client.ErrNotFound) {
 		tflog.Debug(ctx, "Policy already deleted", map[string]any{"id": id})
+		return
+	}
+	if errors.Is(err, errChangedOutside) {
+		addChangedOutsideError(&resp.Diagnostics, "Error Deleting Policy", fmt.Sprintf("policy %s (%q)", id, state.Name.ValueString()))
 		return
 	}
 	if err != nil {

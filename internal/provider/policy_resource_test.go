@@ -531,3 +531,121 @@ func testAccPolicyCheckDestroy(srv *acctest.Server) resource.TestCheckFunc {
 		return nil
 	}
 }
+
+// A change made on the server after terraform planned is not overwritten:
+// the apply of the saved plan sends the etag the plan read as If-Match, is
+// refused with 412, and reports the policy as changed outside Terraform.
+// The change made by hand is still on the server, and the next plan and
+// apply (which read it) converge.
+func TestAccPolicy_changedBetweenPlanAndApply(t *testing.T) {
+	srv := acctest.NewServer(t)
+	var id string
+	config := func(description string) string {
+		return srv.Config(fmt.Sprintf(`
+resource "jitsudo_policy" "test" {
+  name                 = "acc-race"
+  description          = %q
+  max_duration_seconds = 3600
+}
+`, description))
+	}
+	description := func(want string) func(*api.Policy) error {
+		return func(p *api.Policy) error {
+			if got, _ := p.Description.Get(); got != want {
+				return fmt.Errorf("description is %q, want %q", got, want)
+			}
+			return nil
+		}
+	}
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             testAccPolicyCheckDestroy(srv),
+		Steps: []resource.TestStep{
+			{
+				Config: config("one"),
+				Check:  testAccPolicyStoreID(testAccPolicyAddr, &id),
+			},
+			{
+				Config: config("two"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					acctest.BeforeApply(func(ctx context.Context) error {
+						_, err := srv.Client.UpdatePolicy(ctx, id, api.PolicyUpdate{Description: nullable.NewNullableWithValue("by hand")})
+						return err
+					}),
+				}},
+				ExpectError: regexp.MustCompile(`(?s)Error Updating Policy.*changed\s+outside\s+Terraform\s+since\s+Terraform\s+read\s+it`),
+			},
+			{
+				PreConfig: func() {
+					if err := testAccPolicyOnServer(srv, &id, description("by hand"))(nil); err != nil {
+						t.Fatalf("the change made by hand was lost: %v", err)
+					}
+				},
+				Config: config("two"),
+				Check:  testAccPolicyOnServer(srv, &id, description("two")),
+			},
+		},
+	})
+}
+
+// A write whose response is lost is retried by the client and then meets
+// its own change: the retry's 412 is not taken for someone else's change,
+// because the policy already holds what the plan intends. The same holds
+// for the policy's delete after its rules were deleted by the same
+// destroy (the rules move the policy's etag).
+func TestAccPolicy_retriedWriteIsNotAConflict(t *testing.T) {
+	srv := acctest.NewServer(t)
+	var id string
+	config := func(priority int) string {
+		return srv.Config(fmt.Sprintf(`
+resource "jitsudo_policy" "test" {
+  name                 = "acc-retried"
+  priority             = %d
+  max_duration_seconds = 3600
+}
+
+resource "jitsudo_policy_rule" "test" {
+  policy_id   = jitsudo_policy.test.id
+  policy_text = "permit (principal, action, resource);"
+}
+`, priority))
+	}
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             testAccPolicyCheckDestroy(srv),
+		Steps: []resource.TestStep{
+			{
+				Config: config(1),
+				Check:  testAccPolicyStoreID(testAccPolicyAddr, &id),
+			},
+			{
+				PreConfig: func() {
+					// The next PATCH commits, then its response is lost.
+					if err := srv.Srv.SetFaults("phase=after,count=1,methods=PATCH,codes=503"); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: config(2),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(testAccPolicyAddr, tfjsonpath.New("priority"), knownvalue.Int64Exact(2)),
+				},
+				Check: resource.ComposeTestCheckFunc(
+					testAccPolicyOnServer(srv, &id, func(p *api.Policy) error {
+						if p.Priority != 2 {
+							return fmt.Errorf("priority is %d, want 2", p.Priority)
+						}
+						return nil
+					}),
+					func(*terraform.State) error {
+						if n := srv.Requests(t)["PATCH /v1/policies/{policyId}"]; n != 2 {
+							return fmt.Errorf("%d PATCH requests, want 2: the lost one and its retry", n)
+						}
+						return nil
+					},
+				),
+			},
+		},
+	})
+}
