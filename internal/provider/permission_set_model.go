@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"reflect"
 	"regexp"
@@ -25,6 +26,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 	"github.com/oapi-codegen/nullable"
 
 	"github.com/jitsudo-community/terraform-provider-jitsudo/internal/api"
@@ -466,4 +468,194 @@ func findPermissionSets(ctx context.Context, c *client.Client, want []string) (m
 		}
 	}
 	return found, nil
+}
+
+// Conditional writes -------------------------------------------------------------
+
+// permissionSetETagKey is the private state key of the ETags of the last
+// read: a JSON string for jitsudo_permission_set, a JSON object ARN ->
+// ETag for jitsudo_permission_sets. Every update and delete sends them as
+// if_match, so that a set changed outside Terraform since it was read is
+// never overwritten.
+const permissionSetETagKey = privateETagKey
+
+// permissionSetGetETags reads the private ETags into v (a *string or a
+// *map[string]string); absent or undecodable private data leaves v as it
+// is (the writes then only require the sets to exist).
+func permissionSetGetETags(ctx context.Context, p privateGetter, v any) diag.Diagnostics {
+	if p == nil {
+		return nil
+	}
+	b, diags := p.GetKey(ctx, permissionSetETagKey)
+	if diags.HasError() || len(b) == 0 {
+		return diags
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		tflog.Warn(ctx, "Ignoring undecodable permission set ETags in private state", map[string]any{"error": err.Error()})
+	}
+	return diags
+}
+
+// permissionSetSetETags stores v (a string or a map[string]string) as the
+// private ETags; an empty v removes them.
+func permissionSetSetETags(ctx context.Context, p privateSetter, v any) diag.Diagnostics {
+	if p == nil {
+		return nil
+	}
+	switch t := v.(type) {
+	case string:
+		if t == "" {
+			return p.SetKey(ctx, permissionSetETagKey, nil)
+		}
+	case map[string]string:
+		if len(t) == 0 {
+			return p.SetKey(ctx, permissionSetETagKey, nil)
+		}
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		var diags diag.Diagnostics
+		diags.AddError("Unexpected Permission Set ETags", fmt.Sprintf("Encoding the ETags for private state failed: %v. This is a bug in the provider; please report it.", err))
+		return diags
+	}
+	return p.SetKey(ctx, permissionSetETagKey, b)
+}
+
+// permissionSetIsIntended reports whether a set read from the API has the
+// settings the write meant to give it (last_synced_at and etag aside).
+func permissionSetIsIntended(ps api.PermissionSet, want permissionSetItemModel) bool {
+	return permissionSetItemFromAPI(ps, &want).sameSettings(want)
+}
+
+// permissionSetFailedItems returns the indexes of the upsert items whose
+// precondition failed, from the 412's details.validation; nil when it
+// names none (then every item must be treated as failed).
+func permissionSetFailedItems(err error) map[int]bool {
+	var ae *client.APIError
+	if !errors.As(err, &ae) {
+		return nil
+	}
+	var out map[int]bool
+	for _, v := range ae.Validation() {
+		if i, field, ok := parsePermissionSetLocation(v.Location); ok && (field == "if_match" || field == "if_none_match" || field == "") {
+			if out == nil {
+				out = map[int]bool{}
+			}
+			out[i] = true
+		}
+	}
+	return out
+}
+
+// permissionSetIfMatchLocation matches the location of a failed bulk
+// delete precondition, if_match["<id>"] (the id as a JSON string).
+var permissionSetIfMatchLocation = regexp.MustCompile(`^if_match\[(".*")\]$`)
+
+// permissionSetFailedDeletes returns the ids whose delete precondition
+// failed, from the 412's details.validation; nil when it names none.
+func permissionSetFailedDeletes(err error) map[string]bool {
+	var ae *client.APIError
+	if !errors.As(err, &ae) {
+		return nil
+	}
+	var out map[string]bool
+	for _, v := range ae.Validation() {
+		m := permissionSetIfMatchLocation.FindStringSubmatch(v.Location)
+		if m == nil {
+			continue
+		}
+		var id string
+		if json.Unmarshal([]byte(m[1]), &id) != nil {
+			continue
+		}
+		if out == nil {
+			out = map[string]bool{}
+		}
+		out[id] = true
+	}
+	return out
+}
+
+// readPermissionSet reads one set for a refresh: from the list this
+// provider process fetches once (refresh by list), or with its own GET
+// when this process wrote the set since. A set that is not in the list is
+// an error matching client.ErrNotFound.
+func readPermissionSet(ctx context.Context, c *client.Client, caches *refreshCaches, arn string) (*api.PermissionSet, error) {
+	if caches == nil {
+		return c.GetPermissionSet(ctx, arn)
+	}
+	all, ok, err := caches.PermissionSets.get(ctx, "", arn, fetchAllPermissionSets(c))
+	switch {
+	case err != nil:
+		return nil, err
+	case !ok:
+		return c.GetPermissionSet(ctx, arn)
+	}
+	if ps, found := all[arn]; found {
+		return ps, nil
+	}
+	return nil, fmt.Errorf("permission set %s is not in the list of permission sets: %w", arn, client.ErrNotFound)
+}
+
+// readPermissionSets reads many sets for a refresh, like
+// readPermissionSet: those written by this process since the list was
+// fetched are read with a walk of their own. Sets that do not exist are
+// not in the result.
+func readPermissionSets(ctx context.Context, c *client.Client, caches *refreshCaches, arns []string) (map[string]*api.PermissionSet, error) {
+	found := make(map[string]*api.PermissionSet, len(arns))
+	if len(arns) == 0 {
+		return found, nil
+	}
+	var own []string
+	if caches == nil {
+		own = arns
+	} else {
+		fetch := fetchAllPermissionSets(c)
+		for _, arn := range arns {
+			all, ok, err := caches.PermissionSets.get(ctx, "", arn, fetch)
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
+				own = append(own, arn)
+			} else if ps, exists := all[arn]; exists {
+				found[arn] = ps
+			}
+		}
+	}
+	if len(own) > 0 {
+		sets, err := findPermissionSets(ctx, c, own)
+		if err != nil {
+			return nil, err
+		}
+		for arn, ps := range sets {
+			found[arn] = &ps
+		}
+	}
+	return found, nil
+}
+
+// fetchAllPermissionSets lists every set of the tenant, in pages of
+// permissionSetPageSize, by ARN.
+func fetchAllPermissionSets(c *client.Client) func(context.Context) (map[string]*api.PermissionSet, error) {
+	return func(ctx context.Context) (map[string]*api.PermissionSet, error) {
+		out := map[string]*api.PermissionSet{}
+		for ps, err := range c.AllPermissionSets(ctx, api.ListPermissionSetsParams{Limit: new(permissionSetPageSize)}) {
+			if err != nil {
+				return nil, err
+			}
+			out[ps.Id] = &ps
+		}
+		tflog.Debug(ctx, "Listed the permission sets for refresh", map[string]any{"count": len(out)})
+		return out, nil
+	}
+}
+
+// forgetPermissionSets marks sets as written by this process: later
+// refreshes in this process read them on their own, not from the list
+// fetched before.
+func forgetPermissionSets(caches *refreshCaches, arns ...string) {
+	if caches != nil {
+		caches.PermissionSets.forget("", arns...)
+	}
 }

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -34,6 +35,7 @@ func NewPermissionSetResource() resource.Resource { return &permissionSetResourc
 // through the bulk upsert endpoint with one item.
 type permissionSetResource struct {
 	client *client.Client
+	caches *refreshCaches
 }
 
 // permissionSetResourceModel is the resource's data: the ARN and the set.
@@ -67,6 +69,7 @@ func (r *permissionSetResource) Schema(_ context.Context, _ resource.SchemaReque
 
 func (r *permissionSetResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	r.client = clientFromProviderData(req.ProviderData, &resp.Diagnostics)
+	r.caches = cachesFromProviderData(req.ProviderData)
 }
 
 // permissionSetLocation maps the locations of a one-item bulk upsert to the
@@ -84,26 +87,74 @@ func permissionSetLocation(loc string) (path.Path, bool) {
 	return path.Empty(), false
 }
 
-// write upserts the planned set and reads it back for last_synced_at.
-func (r *permissionSetResource) write(ctx context.Context, plan *permissionSetResourceModel, summary, verb string) (diags diag.Diagnostics) {
+// upsert writes the planned set with a precondition: create requires that
+// the set does not exist yet (the cache is shared with the sync job: never
+// overwrite a set Terraform does not manage), an update that it still has
+// etag (the version of the last read; "*" when none is known: that it
+// exists). A 412 whose set, read again, already is as planned was this
+// same write, applied by an attempt whose response was lost: success.
+func (r *permissionSetResource) upsert(ctx context.Context, plan *permissionSetResourceModel, create bool, etag, summary, verb string) (diags diag.Diagnostics) {
 	arn := plan.ID.ValueString()
 	in, d := plan.toAPI(arn, path.Empty())
 	diags.Append(d...)
 	if diags.HasError() {
 		return diags
 	}
-	tflog.Debug(ctx, "Upserting permission set", map[string]any{"id": arn})
-	if _, err := r.client.UpsertPermissionSets(ctx, []api.PermissionSetInput{in}); err != nil {
+	if create {
+		in.IfNoneMatch = new(api.PermissionSetInputIfNoneMatch("*"))
+	} else {
+		in.IfMatch = new(cmp.Or(etag, "*"))
+	}
+	tflog.Debug(ctx, "Upserting permission set", map[string]any{"id": arn, "create": create, "if_match": etag})
+	_, err := r.client.UpsertPermissionSets(ctx, []api.PermissionSetInput{in})
+	forgetPermissionSets(r.caches, arn)
+	if err == nil {
+		return diags
+	}
+	if !isStale(err) {
 		addAPIError(&diags, summary, fmt.Sprintf("%s permission set %q", verb, arn), err, permissionSetLocation)
 		return diags
 	}
+	cur, gerr := r.client.GetPermissionSet(ctx, arn)
+	switch {
+	case gerr == nil && permissionSetIsIntended(*cur, plan.permissionSetItemModel):
+		tflog.Debug(ctx, "Permission set is already as planned: an earlier attempt of this write was applied", map[string]any{"id": arn})
+		return diags
+	case gerr != nil && !errors.Is(gerr, client.ErrNotFound):
+		addAPIError(&diags, summary, fmt.Sprintf("reading permission set %q again after the API refused to %s it (412)", arn, verb), gerr, nil)
+	case create && gerr == nil:
+		diags.AddAttributeError(path.Root("id"), "Permission Set Already Exists",
+			fmt.Sprintf("The permission set %q is already in the JITSudo cache (written by the sync job or another configuration), "+
+				"and creating it would overwrite it. To manage it with Terraform, import it instead:\n\n"+
+				"  terraform import <address of this jitsudo_permission_set> %q\n\n"+
+				"or add an import block with id = %q.", arn, arn, arn))
+	case gerr != nil:
+		diags.AddAttributeError(path.Root("id"), summary,
+			fmt.Sprintf("The permission set %q was deleted outside Terraform since Terraform read it, so Terraform did not write it. "+
+				"Run terraform plan again to see the change, then apply.", arn))
+	default:
+		addChangedOutsideError(&diags, summary, fmt.Sprintf("the permission set %q", arn))
+	}
+	return diags
+}
+
+// readBack reads the set after a write, for last_synced_at and the ETag.
+// When that fails, the write is still kept in state (the planned values,
+// last_synced_at null, no ETag), so that the next plan reads the set
+// instead of creating it again.
+func (r *permissionSetResource) readBack(ctx context.Context, plan *permissionSetResourceModel, private privateSetter, summary string) (diags diag.Diagnostics) {
+	arn := plan.ID.ValueString()
 	got, err := r.client.GetPermissionSet(ctx, arn)
 	if err != nil {
-		addAPIError(&diags, summary, fmt.Sprintf("reading permission set %q after writing it", arn), err, nil)
+		plan.LastSyncedAt = types.StringNull()
+		diags.Append(permissionSetSetETags(ctx, private, "")...)
+		addAPIError(&diags, summary, fmt.Sprintf("reading permission set %q after writing it (the write was applied and is kept in state; "+
+			"the next plan reads the set again)", arn), err, nil)
 		return diags
 	}
 	tflog.Trace(ctx, "Upserted permission set", map[string]any{"id": arn, "last_synced_at": got.LastSyncedAt})
 	plan.LastSyncedAt = permissionSetItemFromAPI(*got, nil).LastSyncedAt
+	diags.Append(permissionSetSetETags(ctx, private, got.Etag)...)
 	return diags
 }
 
@@ -117,29 +168,12 @@ func (r *permissionSetResource) Create(ctx context.Context, req resource.CreateR
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	arn := plan.ID.ValueString()
-
-	// The cache is shared with the sync job: never overwrite a set that
-	// Terraform does not manage yet.
-	tflog.Debug(ctx, "Checking that the permission set is not cached yet", map[string]any{"id": arn})
-	_, err := r.client.GetPermissionSet(ctx, arn)
-	switch {
-	case err == nil:
-		resp.Diagnostics.AddAttributeError(path.Root("id"), "Permission Set Already Exists",
-			fmt.Sprintf("The permission set %q is already in the JITSudo cache (written by the sync job or another configuration), "+
-				"and creating it would overwrite it. To manage it with Terraform, import it instead:\n\n"+
-				"  terraform import <address of this jitsudo_permission_set> %q\n\n"+
-				"or add an import block with id = %q.", arn, arn, arn))
-		return
-	case !errors.Is(err, client.ErrNotFound):
-		addAPIError(&resp.Diagnostics, "Error Creating Permission Set", fmt.Sprintf("checking whether permission set %q exists", arn), err, nil)
-		return
-	}
-
-	resp.Diagnostics.Append(r.write(ctx, &plan, "Error Creating Permission Set", "creating")...)
+	const summary = "Error Creating Permission Set"
+	resp.Diagnostics.Append(r.upsert(ctx, &plan, true, "", summary, "create")...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	resp.Diagnostics.Append(r.readBack(ctx, &plan, resp.Private, summary)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
@@ -155,7 +189,7 @@ func (r *permissionSetResource) Read(ctx context.Context, req resource.ReadReque
 	}
 	arn := state.ID.ValueString()
 	tflog.Debug(ctx, "Reading permission set", map[string]any{"id": arn})
-	got, err := r.client.GetPermissionSet(ctx, arn)
+	got, err := readPermissionSet(ctx, r.client, r.caches, arn)
 	if errors.Is(err, client.ErrNotFound) {
 		tflog.Debug(ctx, "Permission set is gone; removing it from state", map[string]any{"id": arn})
 		resp.State.RemoveResource(ctx)
@@ -166,6 +200,7 @@ func (r *permissionSetResource) Read(ctx context.Context, req resource.ReadReque
 		return
 	}
 	state.permissionSetItemModel = permissionSetItemFromAPI(*got, &state.permissionSetItemModel)
+	resp.Diagnostics.Append(permissionSetSetETags(ctx, resp.Private, got.Etag)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
@@ -179,10 +214,14 @@ func (r *permissionSetResource) Update(ctx context.Context, req resource.UpdateR
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(r.write(ctx, &plan, "Error Updating Permission Set", "updating")...)
+	var etag string
+	resp.Diagnostics.Append(permissionSetGetETags(ctx, req.Private, &etag)...)
+	const summary = "Error Updating Permission Set"
+	resp.Diagnostics.Append(r.upsert(ctx, &plan, false, etag, summary, "update")...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	resp.Diagnostics.Append(r.readBack(ctx, &plan, resp.Private, summary)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
@@ -197,14 +236,26 @@ func (r *permissionSetResource) Delete(ctx context.Context, req resource.DeleteR
 		return
 	}
 	arn := state.ID.ValueString()
-	tflog.Debug(ctx, "Deleting permission set", map[string]any{"id": arn})
-	err := r.client.DeletePermissionSet(ctx, arn)
+	var etag string
+	resp.Diagnostics.Append(permissionSetGetETags(ctx, req.Private, &etag)...)
+	const summary = "Error Deleting Permission Set"
+	tflog.Debug(ctx, "Deleting permission set", map[string]any{"id": arn, "if_match": etag})
+	err := r.client.DeletePermissionSet(ctx, arn, ifMatch(etag)...)
+	forgetPermissionSets(r.caches, arn)
+	if isStale(err) {
+		// Gone now: an earlier attempt of this delete was applied.
+		_, err = r.client.GetPermissionSet(ctx, arn)
+		if err == nil {
+			addChangedOutsideError(&resp.Diagnostics, summary, fmt.Sprintf("the permission set %q", arn))
+			return
+		}
+	}
 	if errors.Is(err, client.ErrNotFound) {
 		tflog.Debug(ctx, "Permission set was already gone", map[string]any{"id": arn})
 		return
 	}
 	if err != nil {
-		addAPIError(&resp.Diagnostics, "Error Deleting Permission Set", fmt.Sprintf("deleting permission set %q", arn), err, nil)
+		addAPIError(&resp.Diagnostics, summary, fmt.Sprintf("deleting permission set %q", arn), err, nil)
 	}
 }
 

@@ -5,9 +5,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"reflect"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/compare"
@@ -504,4 +509,280 @@ resource "jitsudo_permission_set" "test" {
 			},
 		},
 	})
+}
+
+// psHookProxy stands between the provider and srv and calls hook before
+// forwarding each request; a hook that returns true has answered the
+// request itself. It returns the provider block pointing at the proxy.
+func psHookProxy(t *testing.T, srv *acctest.Server, hook func(w http.ResponseWriter, r *http.Request) bool) string {
+	t.Helper()
+	target, err := url.Parse(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if hook(w, r) {
+			return
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	t.Cleanup(ts.Close)
+	return fmt.Sprintf(`
+provider "jitsudo" {
+  endpoint       = %q
+  api_key        = %q
+  tenant_id      = %q
+  retry_wait_min = "10ms"
+  retry_wait_max = "100ms"
+}
+`, ts.URL, srv.APIKey, srv.TenantID)
+}
+
+// psInternalError answers 500, which the client does not retry.
+func psInternalError(w http.ResponseWriter) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusInternalServerError)
+	_, _ = w.Write([]byte(`{"code":"internal","message":"injected failure of the read-back"}`))
+}
+
+// psSetFaults returns a PreConfig that sets the server's fault injection.
+func psSetFaults(t *testing.T, srv *acctest.Server, spec string) func() {
+	return func() {
+		if err := srv.Srv.SetFaults(spec); err != nil {
+			t.Fatalf("faults %q: %v", spec, err)
+		}
+	}
+}
+
+// A set changed outside Terraform between the refresh and the write is
+// never overwritten: the update and the delete fail with 412 and say so.
+func TestAccPermissionSet_changedOutside(t *testing.T) {
+	srv := acctest.NewServer(t)
+	var armed atomic.Bool
+	rogue := api.PermissionSetInput{Id: psTestARN1, Name: "Rogue"}
+	provider := psHookProxy(t, srv, func(_ http.ResponseWriter, r *http.Request) bool {
+		if (r.Method == http.MethodPut || r.Method == http.MethodDelete) && armed.CompareAndSwap(true, false) {
+			psUpsert(t, srv.Client, rogue) // just before the provider's write
+		}
+		return false
+	})
+	config := func(name string) string {
+		return provider + fmt.Sprintf(`
+resource "jitsudo_permission_set" "test" {
+  id   = %q
+  name = %q
+}
+`, psTestARN1, name)
+	}
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy: func(*terraform.State) error {
+			return psCheckDestroyed(srv.Client, psTestARN1)
+		},
+		Steps: []resource.TestStep{
+			{Config: config("ReadOnly")},
+			{
+				PreConfig:   func() { armed.Store(true) },
+				Config:      config("ReadOnly2"),
+				ExpectError: psErrorRE(`(?s)Error Updating Permission Set.*` + regexp.QuoteMeta(psTestARN1) + `.*changed outside Terraform.*terraform plan again`),
+			},
+			// The change made outside was kept; the next apply sees it and
+			// replaces it knowingly.
+			{
+				PreConfig: func() {
+					if err := psCheckServer(srv.Client, psTestARN1, psWant{Name: "Rogue"}); err != nil {
+						t.Errorf("the refused update overwrote the change: %v", err)
+					}
+				},
+				Config: config("ReadOnly2"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					psExpectBefore{address: "jitsudo_permission_set.test", path: []any{"name"}, want: "Rogue"},
+				}},
+				Check: func(*terraform.State) error { return psCheckServer(srv.Client, psTestARN1, psWant{Name: "ReadOnly2"}) },
+			},
+			// Removing the resource while someone changes the set.
+			{
+				PreConfig:   func() { armed.Store(true) },
+				Config:      provider,
+				ExpectError: psErrorRE(`(?s)Error Deleting Permission Set.*` + regexp.QuoteMeta(psTestARN1) + `.*changed outside Terraform`),
+			},
+			{
+				PreConfig: func() {
+					if err := psCheckServer(srv.Client, psTestARN1, psWant{Name: "Rogue"}); err != nil {
+						t.Errorf("the refused delete deleted the set: %v", err)
+					}
+				},
+				Config: provider,
+			},
+		},
+	})
+}
+
+// A write whose response is lost (jitsudo-local -faults phase=after) is
+// retried by the client; the retry's 412 is recognised as the provider's
+// own write, not someone else's.
+func TestAccPermissionSet_lostResponse(t *testing.T) {
+	srv := acctest.NewServer(t)
+	counter := &psCounter{srv: srv}
+	config := func(name string) string {
+		return srv.Config(fmt.Sprintf(`
+resource "jitsudo_permission_set" "test" {
+  id   = %q
+  name = %q
+}
+`, psTestARN1, name))
+	}
+	lose := func() {
+		psSetFaults(t, srv, "phase=after,codes=503,methods=PUT,count=1")()
+		counter.Start(t)
+	}
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy: func(*terraform.State) error {
+			return psCheckDestroyed(srv.Client, psTestARN1)
+		},
+		Steps: []resource.TestStep{
+			{
+				PreConfig: lose,
+				Config:    config("ReadOnly"),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					func(*terraform.State) error { return counter.Expect(t, map[string]int64{psRouteUpsert: 2}) },
+					func(*terraform.State) error { return psCheckServer(srv.Client, psTestARN1, psWant{Name: "ReadOnly"}) },
+				),
+			},
+			{
+				PreConfig: lose,
+				Config:    config("ReadOnly2"),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					func(*terraform.State) error { return counter.Expect(t, map[string]int64{psRouteUpsert: 2}) },
+					func(*terraform.State) error { return psCheckServer(srv.Client, psTestARN1, psWant{Name: "ReadOnly2"}) },
+				),
+			},
+		},
+	})
+}
+
+// A write that commits but whose read-back fails is kept in state: the
+// next apply converges, without creating the set twice or losing it.
+func TestAccPermissionSet_readBackFails(t *testing.T) {
+	srv := acctest.NewServer(t)
+	const addr = "jitsudo_permission_set.test"
+	var failNextGet, afterPut atomic.Bool
+	provider := psHookProxy(t, srv, func(w http.ResponseWriter, r *http.Request) bool {
+		switch {
+		case r.Method == http.MethodPut && failNextGet.Load():
+			afterPut.Store(true)
+		case r.Method == http.MethodGet && afterPut.Load() && failNextGet.CompareAndSwap(true, false):
+			psInternalError(w)
+			return true
+		}
+		return false
+	})
+	config := func(name string) string {
+		return provider + fmt.Sprintf(`
+resource "jitsudo_permission_set" "test" {
+  id               = %q
+  name             = %q
+  session_duration = "PT8H"
+}
+`, psTestARN1, name)
+	}
+	arm := func() { afterPut.Store(false); failNextGet.Store(true) }
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy: func(*terraform.State) error {
+			return psCheckDestroyed(srv.Client, psTestARN1)
+		},
+		Steps: []resource.TestStep{
+			// The create is applied, its read-back fails: an error, and
+			// the set in state (tainted).
+			{
+				PreConfig:   arm,
+				Config:      config("ReadOnly"),
+				ExpectError: psErrorRE(`(?s)Error Creating Permission Set.*Reading permission set.*after writing it.*injected failure`),
+			},
+			// The next apply replaces the tainted set: a delete and a
+			// create, no "already exists".
+			{
+				Config: config("ReadOnly"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionDestroyBeforeCreate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("last_synced_at"), knownvalue.NotNull()),
+				},
+				Check: func(*terraform.State) error {
+					return psCheckServer(srv.Client, psTestARN1, psWant{Name: "ReadOnly", SessionDuration: new("PT8H")})
+				},
+			},
+			// The same for an update: state keeps the new values, and the
+			// next plan is empty.
+			{
+				PreConfig:   arm,
+				Config:      config("ReadOnly2"),
+				ExpectError: psErrorRE(`(?s)Error Updating Permission Set.*Reading permission set.*after writing it.*injected failure`),
+			},
+			{
+				Config: config("ReadOnly2"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("last_synced_at"), knownvalue.NotNull()),
+				},
+				Check: func(*terraform.State) error {
+					return psCheckServer(srv.Client, psTestARN1, psWant{Name: "ReadOnly2", SessionDuration: new("PT8H")})
+				},
+			},
+		},
+	})
+}
+
+// Any number of jitsudo_permission_set resources refresh with one walk of
+// the list, without a GET per set.
+func TestAccPermissionSet_refreshByList(t *testing.T) {
+	srv := acctest.NewServer(t)
+	counter := &psCounter{srv: srv}
+	var config strings.Builder
+	for i, arn := range []string{psTestARN1, psTestARN2, psTestARN3, psTestARN4} {
+		fmt.Fprintf(&config, "resource \"jitsudo_permission_set\" \"s%d\" {\n  id   = %q\n  name = \"Set%d\"\n}\n", i, arn, i)
+	}
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy: func(*terraform.State) error {
+			return psCheckDestroyed(srv.Client, psTestARN1, psTestARN2, psTestARN3, psTestARN4)
+		},
+		Steps: []resource.TestStep{
+			{Config: srv.Config(config.String())},
+			{
+				PreConfig: func() { counter.Start(t) },
+				Config:    srv.Config(config.String()),
+				PlanOnly:  true,
+			},
+			{
+				PreConfig: func() {
+					now := srv.Requests(t)
+					if got := now[psRouteGet] - counter.before[psRouteGet]; got != 0 {
+						t.Errorf("refresh of 4 sets: %d GETs of single sets, want none", got)
+					}
+					if got := now[psRouteList] - counter.before[psRouteList]; got == 0 {
+						t.Errorf("refresh of 4 sets: no list request")
+					}
+				},
+				Config:   srv.Config(config.String()),
+				PlanOnly: true,
+			},
+		},
+	})
+}
+
+// psErrorRE compiles an error pattern in which each space matches any
+// white space: terraform wraps the lines of diagnostics.
+func psErrorRE(pattern string) *regexp.Regexp {
+	return regexp.MustCompile(strings.ReplaceAll(pattern, " ", `\s+`))
 }

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"maps"
@@ -43,6 +44,7 @@ func NewPermissionSetsResource() resource.Resource { return &permissionSetsResou
 // sets per call.
 type permissionSetsResource struct {
 	client *client.Client
+	caches *refreshCaches
 }
 
 // permissionSetsResourceModel is the resource's data; PermissionSets maps
@@ -90,6 +92,7 @@ func (r *permissionSetsResource) Schema(_ context.Context, _ resource.SchemaRequ
 
 func (r *permissionSetsResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	r.client = clientFromProviderData(req.ProviderData, &resp.Diagnostics)
+	r.caches = cachesFromProviderData(req.ProviderData)
 }
 
 // permissionSetItems converts the permission_sets map to models; null and
@@ -168,136 +171,243 @@ func permissionSetsBatchLabel(batch []string) string {
 	return fmt.Sprintf("%d permission sets (%s to %s)", len(batch), batch[0], batch[len(batch)-1])
 }
 
+// permissionSetsApplied is what a write of jitsudo_permission_sets leaves:
+// the sets to keep in state and the ETags of those whose version is known.
+type permissionSetsApplied struct {
+	items map[string]permissionSetItemModel
+	etags map[string]string
+}
+
 // apply turns prior into planned on the server and returns the sets as
 // they are then (planned, with last_synced_at of the written sets). On an
 // error it returns what is on the server after the calls that succeeded,
 // so that state tracks every set written.
-func (r *permissionSetsResource) apply(ctx context.Context, prior, planned map[string]permissionSetItemModel, summary string) (map[string]permissionSetItemModel, diag.Diagnostics) {
+//
+// Every write is conditional: a set added to the resource must not exist
+// yet (the cache is shared with the sync job: never overwrite a set
+// Terraform does not manage), a changed or dropped set must still have the
+// ETag of its last read (etags; "*" when none is known: it must exist). A
+// batch refused with 412 whose failing sets, read again, already are as
+// planned was this same write, applied by an attempt whose response was
+// lost; anything else is a change made outside Terraform, reported and not
+// overwritten.
+func (r *permissionSetsResource) apply(ctx context.Context, prior, planned map[string]permissionSetItemModel, etags map[string]string, summary string) (permissionSetsApplied, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	d := diffPermissionSets(prior, planned)
-	tflog.Debug(ctx, "Applying permission sets", map[string]any{"upsert": len(d.Upsert), "delete": len(d.Delete)})
+	tflog.Debug(ctx, "Applying permission sets", map[string]any{"upsert": len(d.Upsert), "delete": len(d.Delete), "etags": len(etags)})
 
-	// The cache is shared with the sync job: never overwrite a set that
-	// Terraform does not manage yet.
-	var added []string
-	for _, arn := range d.Upsert {
-		if _, ok := prior[arn]; !ok {
-			added = append(added, arn)
-		}
+	out := permissionSetsApplied{items: maps.Clone(prior), etags: maps.Clone(etags)}
+	if out.items == nil {
+		out.items = map[string]permissionSetItemModel{}
 	}
-	existing, err := findPermissionSets(ctx, r.client, added)
-	if err != nil {
-		addAPIError(&diags, summary, "checking whether the added permission sets exist", err, nil)
-		return prior, diags
+	if out.etags == nil {
+		out.etags = map[string]string{}
 	}
-	if len(existing) > 0 {
-		arns := make([]string, 0, len(existing))
-		for arn := range existing {
-			arns = append(arns, arn)
+	// written are the sets upserted whose read-back is due; done those
+	// found already as planned, with their read.
+	var written []string
+	done := func(arn string, ps api.PermissionSet) {
+		out.items[arn] = permissionSetItemFromAPI(ps, new(planned[arn]))
+		out.etags[arn] = ps.Etag
+	}
+	wrote := func(arns ...string) {
+		for _, arn := range arns {
+			item := planned[arn]
+			item.LastSyncedAt = types.StringNull()
+			out.items[arn] = item
+			delete(out.etags, arn)
 		}
-		slices.Sort(arns)
-		for _, arn := range arns[:min(len(arns), 20)] {
-			diags.AddAttributeError(permissionSetsItemPath(arn), "Permission Set Already Exists",
-				fmt.Sprintf("The permission set %q is already in the JITSudo cache; adding it would overwrite it.", arn))
-		}
-		diags.AddError("Permission Sets Already Exist",
-			fmt.Sprintf("%d of the permission sets to add are already in the JITSudo cache (written by the sync job or another "+
-				"configuration), and adding them would overwrite them:%s\n\n"+
-				"To manage them with this resource, import them: remove the resource from state if it is there "+
-				"(terraform state rm), then import it with the comma-separated ARNs of all its sets, or with id \"*\" for "+
-				"every set of the tenant. Alternatively remove them from permission_sets.", len(arns), permissionSetsARNList(arns)))
-		return prior, diags
+		written = append(written, arns...)
+	}
+	failed := func() (permissionSetsApplied, diag.Diagnostics) {
+		r.readBack(ctx, written, planned, &out, summary, nil)
+		return out, diags
 	}
 
-	var written, deleted []string
-	failed := func() (map[string]permissionSetItemModel, diag.Diagnostics) {
-		return r.afterFailure(ctx, prior, planned, written, deleted), diags
-	}
 	for _, batch := range permissionSetChunks(d.Upsert, permissionSetBatchSize) {
 		in := make([]api.PermissionSetInput, len(batch))
 		for i, arn := range batch {
 			var dd diag.Diagnostics
 			in[i], dd = planned[arn].toAPI(arn, permissionSetsItemPath(arn))
 			diags.Append(dd...)
+			if _, managed := prior[arn]; !managed {
+				in[i].IfNoneMatch = new(api.PermissionSetInputIfNoneMatch("*"))
+			} else {
+				in[i].IfMatch = new(cmp.Or(etags[arn], "*"))
+			}
 		}
 		if diags.HasError() {
 			return failed()
 		}
 		tflog.Debug(ctx, "Upserting permission sets", map[string]any{"count": len(batch), "first": batch[0], "last": batch[len(batch)-1]})
-		if _, err := r.client.UpsertPermissionSets(ctx, in); err != nil {
+		_, err := r.client.UpsertPermissionSets(ctx, in)
+		forgetPermissionSets(r.caches, batch...)
+		if err == nil {
+			wrote(batch...)
+			continue
+		}
+		if !isStale(err) {
 			addAPIError(&diags, summary, "upserting "+permissionSetsBatchLabel(batch), err, permissionSetsBulkLocation(batch))
 			return failed()
 		}
-		written = append(written, batch...)
-	}
-	for _, batch := range permissionSetChunks(d.Delete, permissionSetBatchSize) {
-		tflog.Debug(ctx, "Deleting permission sets", map[string]any{"count": len(batch), "first": batch[0], "last": batch[len(batch)-1]})
-		res, err := r.client.DeletePermissionSets(ctx, batch, nil)
-		if err != nil {
-			addAPIError(&diags, summary, "deleting "+permissionSetsBatchLabel(batch), err, nil)
+		// 412: read the batch's sets again.
+		failedItems := permissionSetFailedItems(err)
+		cur, ferr := findPermissionSets(ctx, r.client, batch)
+		if ferr != nil {
+			addAPIError(&diags, summary, "reading "+permissionSetsBatchLabel(batch)+" again after the API refused to upsert them (412)", ferr, nil)
 			return failed()
 		}
-		if len(res.Missing) > 0 {
-			tflog.Debug(ctx, "Some permission sets to delete were already gone", map[string]any{"missing": len(res.Missing)})
+		var exist, changed, rest []string
+		var restIn []api.PermissionSetInput
+		for i, arn := range batch {
+			ps, found := cur[arn]
+			switch {
+			case found && permissionSetIsIntended(ps, planned[arn]):
+				done(arn, ps)
+			case failedItems != nil && !failedItems[i]:
+				rest, restIn = append(rest, arn), append(restIn, in[i])
+			case in[i].IfNoneMatch != nil && found:
+				exist = append(exist, arn)
+			default:
+				changed = append(changed, arn)
+			}
 		}
-		deleted = append(deleted, batch...)
+		if len(exist)+len(changed) > 0 {
+			permissionSetsConflicts(&diags, exist, changed)
+			return failed()
+		}
+		tflog.Debug(ctx, "Permission sets refused with 412 are already as planned: an earlier attempt of this write was applied",
+			map[string]any{"count": len(batch) - len(rest)})
+		if len(rest) == 0 {
+			continue
+		}
+		// The batch was refused as a whole: send the sets it did not
+		// find as planned once more.
+		_, err = r.client.UpsertPermissionSets(ctx, restIn)
+		forgetPermissionSets(r.caches, rest...)
+		if err != nil {
+			addAPIError(&diags, summary, "upserting "+permissionSetsBatchLabel(rest), err, permissionSetsBulkLocation(rest))
+			return failed()
+		}
+		wrote(rest...)
 	}
 
-	// Every write sets last_synced_at: read it back for the written sets.
+	for _, batch := range permissionSetChunks(d.Delete, permissionSetBatchSize) {
+		tflog.Debug(ctx, "Deleting permission sets", map[string]any{"count": len(batch), "first": batch[0], "last": batch[len(batch)-1]})
+		if err := r.deleteBatch(ctx, batch, etags, summary, &diags); err != nil {
+			return failed()
+		}
+		for _, arn := range batch {
+			delete(out.items, arn)
+			delete(out.etags, arn)
+		}
+	}
+
+	r.readBack(ctx, written, planned, &out, summary, &diags)
+	return out, diags
+}
+
+// deleteBatch deletes one batch of sets that must still have their ETags
+// (those known). A 412 whose failing sets are gone now is retried once; a
+// failing set that still exists was changed outside Terraform.
+func (r *permissionSetsResource) deleteBatch(ctx context.Context, batch []string, etags map[string]string, summary string, diags *diag.Diagnostics) error {
+	ifMatch := map[string]string{}
+	for _, arn := range batch {
+		if tag := etags[arn]; tag != "" {
+			ifMatch[arn] = tag
+		}
+	}
+	res, err := r.client.DeletePermissionSets(ctx, batch, ifMatch)
+	forgetPermissionSets(r.caches, batch...)
+	if isStale(err) {
+		failedIDs := permissionSetFailedDeletes(err)
+		want := batch
+		if failedIDs != nil {
+			want = slices.Sorted(maps.Keys(failedIDs))
+		}
+		cur, ferr := findPermissionSets(ctx, r.client, want)
+		if ferr != nil {
+			addAPIError(diags, summary, "reading "+permissionSetsBatchLabel(want)+" again after the API refused to delete them (412)", ferr, nil)
+			return ferr
+		}
+		if len(cur) > 0 {
+			permissionSetsConflicts(diags, nil, slices.Sorted(maps.Keys(cur)))
+			return err
+		}
+		res, err = r.client.DeletePermissionSets(ctx, batch, ifMatch)
+	}
+	if err != nil {
+		addAPIError(diags, summary, "deleting "+permissionSetsBatchLabel(batch), err, nil)
+		return err
+	}
+	if len(res.Missing) > 0 {
+		tflog.Debug(ctx, "Some permission sets to delete were already gone", map[string]any{"missing": len(res.Missing)})
+	}
+	return nil
+}
+
+// permissionSetsConflicts reports the sets a conditional write refused:
+// exist are added sets that are already cached, changed are managed sets
+// changed or deleted outside Terraform since they were read.
+func permissionSetsConflicts(diags *diag.Diagnostics, exist, changed []string) {
+	for _, arn := range exist[:min(len(exist), 20)] {
+		diags.AddAttributeError(permissionSetsItemPath(arn), "Permission Set Already Exists",
+			fmt.Sprintf("The permission set %q is already in the JITSudo cache; adding it would overwrite it.", arn))
+	}
+	if len(exist) > 0 {
+		diags.AddError("Permission Sets Already Exist",
+			fmt.Sprintf("%d of the permission sets to add are already in the JITSudo cache (written by the sync job or another "+
+				"configuration), and adding them would overwrite them:%s\n\n"+
+				"To manage them with this resource, import them: remove the resource from state if it is there "+
+				"(terraform state rm), then import it with the comma-separated ARNs of all its sets, or with id \"*\" for "+
+				"every set of the tenant. Alternatively remove them from permission_sets.", len(exist), permissionSetsARNList(exist)))
+	}
+	for _, arn := range changed[:min(len(changed), 20)] {
+		diags.AddAttributeError(permissionSetsItemPath(arn), "Permission Set Changed Outside Terraform",
+			fmt.Sprintf("The permission set %q was changed or deleted outside Terraform since Terraform read it.", arn))
+	}
+	if len(changed) > 0 {
+		diags.AddError("Permission Sets Changed Outside Terraform",
+			fmt.Sprintf("%d permission sets were changed or deleted outside Terraform since Terraform read them, so Terraform "+
+				"did not write them rather than overwrite those changes:%s\n\n"+
+				"Run terraform plan again to see the changes, then apply.", len(changed), permissionSetsARNList(changed)))
+	}
+}
+
+// readBack reads the written sets for last_synced_at and their ETags
+// (every write sets them). When that fails they stay in out as planned,
+// last_synced_at null, without ETag: the writes were applied, and the next
+// plan reads them again instead of adding them once more. diags nil: a
+// failure is not reported (an earlier error is).
+func (r *permissionSetsResource) readBack(ctx context.Context, written []string, planned map[string]permissionSetItemModel, out *permissionSetsApplied, summary string, diags *diag.Diagnostics) {
+	if len(written) == 0 {
+		return
+	}
 	synced, err := findPermissionSets(ctx, r.client, written)
 	if err != nil {
-		addAPIError(&diags, summary, "reading the written permission sets back", err, nil)
-		return failed()
-	}
-	out := make(map[string]permissionSetItemModel, len(planned))
-	for arn, item := range planned {
-		out[arn] = item
+		if diags != nil {
+			addAPIError(diags, summary, fmt.Sprintf("reading the %d written permission sets back (the writes were applied and are kept in state; "+
+				"the next plan reads them again)", len(written)), err, nil)
+		}
+		return
 	}
 	for _, arn := range written {
 		ps, ok := synced[arn]
 		if !ok {
-			diags.AddAttributeError(permissionSetsItemPath(arn), summary,
-				fmt.Sprintf("The permission set %q was written but is no longer in the JITSudo cache: something deleted it meanwhile. "+
-					"Apply again to write it again.", arn))
-			delete(out, arn)
+			if diags != nil {
+				diags.AddAttributeError(permissionSetsItemPath(arn), "Permission Set Deleted Meanwhile",
+					fmt.Sprintf("The permission set %q was written but is no longer in the JITSudo cache: something deleted it meanwhile. "+
+						"Apply again to write it again.", arn))
+			}
+			delete(out.items, arn)
+			delete(out.etags, arn)
 			continue
 		}
-		item := out[arn]
-		item.LastSyncedAt = permissionSetItemFromAPI(ps, nil).LastSyncedAt
-		out[arn] = item
-	}
-	return out, diags
-}
-
-// afterFailure is the state after a failed apply: the prior sets, with the
-// written ones as planned (last_synced_at read back, or null when that
-// fails) and without the deleted ones.
-func (r *permissionSetsResource) afterFailure(ctx context.Context, prior, planned map[string]permissionSetItemModel, written, deleted []string) map[string]permissionSetItemModel {
-	out := make(map[string]permissionSetItemModel, len(prior)+len(written))
-	for arn, item := range prior {
-		out[arn] = item
-	}
-	for _, arn := range deleted {
-		delete(out, arn)
-	}
-	if len(written) == 0 {
-		return out
-	}
-	synced, err := findPermissionSets(ctx, r.client, written)
-	for _, arn := range written {
 		item := planned[arn]
-		item.LastSyncedAt = types.StringNull()
-		if err == nil {
-			ps, ok := synced[arn]
-			if !ok {
-				delete(out, arn)
-				continue
-			}
-			item.LastSyncedAt = permissionSetItemFromAPI(ps, nil).LastSyncedAt
-		}
-		out[arn] = item
+		item.LastSyncedAt = permissionSetItemFromAPI(ps, nil).LastSyncedAt
+		out.items[arn] = item
+		out.etags[arn] = ps.Etag
 	}
-	return out
 }
 
 func (r *permissionSetsResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -315,12 +425,13 @@ func (r *permissionSetsResource) Create(ctx context.Context, req resource.Create
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	items, diags := r.apply(ctx, nil, planned, "Error Creating Permission Sets")
+	applied, diags := r.apply(ctx, nil, planned, nil, "Error Creating Permission Sets")
 	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() && len(items) == 0 {
+	if resp.Diagnostics.HasError() && len(applied.items) == 0 {
 		return // nothing was written
 	}
-	r.setState(ctx, &resp.State, items, &resp.Diagnostics)
+	r.setState(ctx, &resp.State, applied.items, &resp.Diagnostics)
+	resp.Diagnostics.Append(permissionSetSetETags(ctx, resp.Private, applied.etags)...)
 }
 
 func (r *permissionSetsResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -341,9 +452,12 @@ func (r *permissionSetsResource) Update(ctx context.Context, req resource.Update
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	items, diags := r.apply(ctx, prior, planned, "Error Updating Permission Sets")
+	etags := map[string]string{}
+	resp.Diagnostics.Append(permissionSetGetETags(ctx, req.Private, &etags)...)
+	applied, diags := r.apply(ctx, prior, planned, etags, "Error Updating Permission Sets")
 	resp.Diagnostics.Append(diags...)
-	r.setState(ctx, &resp.State, items, &resp.Diagnostics)
+	r.setState(ctx, &resp.State, applied.items, &resp.Diagnostics)
+	resp.Diagnostics.Append(permissionSetSetETags(ctx, resp.Private, applied.etags)...)
 }
 
 // setState stores the sets with the fixed id.
@@ -378,21 +492,24 @@ func (r *permissionSetsResource) Read(ctx context.Context, req resource.ReadRequ
 	}
 	arns := slices.Sorted(maps.Keys(prior))
 	tflog.Debug(ctx, "Reading permission sets", map[string]any{"count": len(arns)})
-	found, err := findPermissionSets(ctx, r.client, arns)
+	found, err := readPermissionSets(ctx, r.client, r.caches, arns)
 	if err != nil {
 		addAPIError(&resp.Diagnostics, "Error Reading Permission Sets", fmt.Sprintf("listing the permission sets to refresh %d managed sets", len(arns)), err, nil)
 		return
 	}
 	items := make(map[string]permissionSetItemModel, len(found))
+	etags := make(map[string]string, len(found))
 	for arn, item := range prior {
 		ps, ok := found[arn]
 		if !ok {
 			tflog.Debug(ctx, "Permission set is gone; removing it from state", map[string]any{"id": arn})
 			continue
 		}
-		items[arn] = permissionSetItemFromAPI(ps, &item)
+		items[arn] = permissionSetItemFromAPI(*ps, &item)
+		etags[arn] = ps.Etag
 	}
 	r.setState(ctx, &resp.State, items, &resp.Diagnostics)
+	resp.Diagnostics.Append(permissionSetSetETags(ctx, resp.Private, etags)...)
 }
 
 func (r *permissionSetsResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -410,12 +527,17 @@ func (r *permissionSetsResource) Delete(ctx context.Context, req resource.Delete
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	etags := map[string]string{}
+	resp.Diagnostics.Append(permissionSetGetETags(ctx, req.Private, &etags)...)
 	arns := slices.Sorted(maps.Keys(prior))
-	for _, batch := range permissionSetChunks(arns, permissionSetBatchSize) {
+	for i, batch := range permissionSetChunks(arns, permissionSetBatchSize) {
 		tflog.Debug(ctx, "Deleting permission sets", map[string]any{"count": len(batch), "first": batch[0], "last": batch[len(batch)-1]})
-		if _, err := r.client.DeletePermissionSets(ctx, batch, nil); err != nil {
-			addAPIError(&resp.Diagnostics, "Error Deleting Permission Sets",
-				"deleting "+permissionSetsBatchLabel(batch), err, nil)
+		if err := r.deleteBatch(ctx, batch, etags, "Error Deleting Permission Sets", &resp.Diagnostics); err != nil {
+			// Keep in state what is left.
+			for _, arn := range arns[:i*permissionSetBatchSize] {
+				delete(prior, arn)
+			}
+			r.setState(ctx, &resp.State, prior, &resp.Diagnostics)
 			return
 		}
 	}
