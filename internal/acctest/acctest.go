@@ -17,7 +17,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 
 	"github.com/jitsudo-community/terraform-provider-jitsudo/internal/client"
@@ -28,9 +27,13 @@ import (
 // ProviderName is the provider's local name in test configurations.
 const ProviderName = "jitsudo"
 
-// ProtoV6ProviderFactories serve the provider in process to terraform.
+// ProtoV6ProviderFactories serve the provider in process to terraform, as
+// main.go serves it (provider.NewProtocol6Server).
 var ProtoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServer, error){
-	ProviderName: providerserver.NewProtocol6WithError(provider.New("test")()),
+	ProviderName: func() func() (tfprotov6.ProviderServer, error) {
+		server := provider.NewProtocol6Server("test")
+		return func() (tfprotov6.ProviderServer, error) { return server(), nil }
+	}(),
 }
 
 // Server is one test's jitsudo-local.
