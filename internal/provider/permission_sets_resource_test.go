@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"reflect"
 	"regexp"
 	"strings"
 	"sync/atomic"
@@ -654,6 +655,246 @@ func TestAccPermissionSets_scale(t *testing.T) {
 							Name: "Set10", AccountID: new("123456789012"), Metadata: map[string]any{"index": 10}, SessionDuration: new("PT8H"),
 						})
 					},
+				),
+			},
+		},
+	})
+}
+
+// Sets changed outside Terraform between the refresh and the write are
+// never overwritten: the bulk upsert and the bulk delete fail with 412 and
+// name them.
+func TestAccPermissionSets_changedOutside(t *testing.T) {
+	srv := acctest.NewServer(t)
+	const addr = "jitsudo_permission_sets.test"
+	var armed atomic.Value // the method whose next request changes ARN1 or ARN2 first
+	armed.Store("")
+	provider := psHookProxy(t, srv, func(_ http.ResponseWriter, r *http.Request) bool {
+		switch {
+		case r.Method == http.MethodPut && armed.CompareAndSwap(http.MethodPut, ""):
+			psUpsert(t, srv.Client, api.PermissionSetInput{Id: psTestARN1, Name: "Rogue"})
+		case r.Method == http.MethodPost && armed.CompareAndSwap(http.MethodPost, ""):
+			psUpsert(t, srv.Client, api.PermissionSetInput{Id: psTestARN3, Name: "Rogue"})
+		}
+		return false
+	})
+	base := fmt.Sprintf(psBulkConfig3, psTestARN1, psTestARN2, psTestARN3)
+	// ARN1 renamed, ARN2 unchanged, ARN3 dropped, ARN4 added.
+	changed := fmt.Sprintf(`
+resource "jitsudo_permission_sets" "test" {
+  permission_sets = {
+    %[1]q = { name = "ReadOnly2" }
+    %[2]q = {
+      name             = "Admin"
+      session_duration = "PT1H"
+    }
+    %[3]q = { name = "Auditor" }
+  }
+}
+`, psTestARN1, psTestARN2, psTestARN4)
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy: func(*terraform.State) error {
+			return psCheckDestroyed(srv.Client, psTestARN1, psTestARN2, psTestARN3, psTestARN4)
+		},
+		Steps: []resource.TestStep{
+			{Config: provider + base},
+			// ARN1 changes just before the bulk upsert: nothing of the
+			// batch is written, nothing is deleted.
+			{
+				PreConfig:   func() { armed.Store(http.MethodPut) },
+				Config:      provider + changed,
+				ExpectError: psErrorRE(`(?s)Permission Sets Changed Outside Terraform.*` + regexp.QuoteMeta(psTestARN1) + `.*terraform plan again`),
+			},
+			{
+				PreConfig: func() {
+					if err := psCheckServer(srv.Client, psTestARN1, psWant{Name: "Rogue"}); err != nil {
+						t.Errorf("the refused upsert overwrote the change: %v", err)
+					}
+					if err := psCheckDestroyed(srv.Client, psTestARN4); err != nil {
+						t.Errorf("the refused upsert wrote part of its batch: %v", err)
+					}
+					if err := psCheckServer(srv.Client, psTestARN3, psWant{Name: "Billing"}); err != nil {
+						t.Errorf("the failed apply deleted: %v", err)
+					}
+					// Now ARN3 changes just before the bulk delete.
+					armed.Store(http.MethodPost)
+				},
+				Config: provider + changed,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					psExpectBefore{address: addr, path: []any{"permission_sets", psTestARN1, "name"}, want: "Rogue"},
+				}},
+				ExpectError: psErrorRE(`(?s)Permission Sets Changed Outside Terraform.*` + regexp.QuoteMeta(psTestARN3)),
+			},
+			// The upserts of that apply are in state; the next apply
+			// deletes ARN3 as it is now.
+			{
+				PreConfig: func() {
+					if err := psCheckServer(srv.Client, psTestARN3, psWant{Name: "Rogue"}); err != nil {
+						t.Errorf("the refused delete deleted the set: %v", err)
+					}
+				},
+				Config: provider + changed,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					psExpectBefore{address: addr, path: []any{"permission_sets", psTestARN3, "name"}, want: "Rogue"},
+				}},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					func(*terraform.State) error { return psCheckDestroyed(srv.Client, psTestARN3) },
+					func(*terraform.State) error { return psCheckServer(srv.Client, psTestARN1, psWant{Name: "ReadOnly2"}) },
+					func(*terraform.State) error { return psCheckServer(srv.Client, psTestARN4, psWant{Name: "Auditor"}) },
+				),
+			},
+		},
+	})
+}
+
+// Bulk writes whose responses are lost (jitsudo-local -faults
+// phase=after) are retried by the client; the retry's 412 is recognised as
+// the provider's own write.
+func TestAccPermissionSets_lostResponse(t *testing.T) {
+	srv := acctest.NewServer(t)
+	const addr = "jitsudo_permission_sets.test"
+	counter := &psCounter{srv: srv}
+	lose := func(method string) func() {
+		return func() {
+			psSetFaults(t, srv, "phase=after,codes=503,count=1,methods="+method)()
+			counter.Start(t)
+		}
+	}
+	changed := fmt.Sprintf(`
+resource "jitsudo_permission_sets" "test" {
+  permission_sets = {
+    %[1]q = { name = "ReadOnly2" }
+    %[2]q = {
+      name             = "Admin"
+      session_duration = "PT1H"
+    }
+  }
+}
+`, psTestARN1, psTestARN2)
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy: func(*terraform.State) error {
+			return psCheckDestroyed(srv.Client, psTestARN1, psTestARN2, psTestARN3)
+		},
+		Steps: []resource.TestStep{
+			{
+				PreConfig: lose(http.MethodPut),
+				Config:    srv.Config(fmt.Sprintf(psBulkConfig3, psTestARN1, psTestARN2, psTestARN3)),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, psItemPath(psTestARN3, "last_synced_at"), knownvalue.NotNull()),
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					func(*terraform.State) error { return counter.Expect(t, map[string]int64{psRouteUpsert: 2}) },
+					func(*terraform.State) error { return psCheckServer(srv.Client, psTestARN3, psWant{Name: "Billing"}) },
+				),
+			},
+			{
+				PreConfig: lose(http.MethodPut),
+				Config:    srv.Config(changed),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					func(*terraform.State) error {
+						return counter.Expect(t, map[string]int64{psRouteUpsert: 2, psRouteBulkDelete: 1})
+					},
+					func(*terraform.State) error { return psCheckServer(srv.Client, psTestARN1, psWant{Name: "ReadOnly2"}) },
+					func(*terraform.State) error { return psCheckDestroyed(srv.Client, psTestARN3) },
+				),
+			},
+		},
+	})
+}
+
+// Bulk writes that commit but whose read-back fails are kept in state: the
+// next apply converges, without adding the sets twice or losing them.
+func TestAccPermissionSets_readBackFails(t *testing.T) {
+	srv := acctest.NewServer(t)
+	const addr = "jitsudo_permission_sets.test"
+	var failNextGet, afterPut atomic.Bool
+	provider := psHookProxy(t, srv, func(w http.ResponseWriter, r *http.Request) bool {
+		switch {
+		case r.Method == http.MethodPut && failNextGet.Load():
+			afterPut.Store(true)
+		case r.Method == http.MethodGet && afterPut.Load() && failNextGet.CompareAndSwap(true, false):
+			psInternalError(w)
+			return true
+		}
+		return false
+	})
+	arm := func() { afterPut.Store(false); failNextGet.Store(true) }
+	config := provider + fmt.Sprintf(psBulkConfig3, psTestARN1, psTestARN2, psTestARN3)
+	changed := provider + fmt.Sprintf(`
+resource "jitsudo_permission_sets" "test" {
+  permission_sets = {
+    %[1]q = { name = "ReadOnly2" }
+    %[2]q = {
+      name             = "Admin"
+      session_duration = "PT1H"
+    }
+    %[3]q = { name = "Auditor" }
+  }
+}
+`, psTestARN1, psTestARN2, psTestARN4)
+	onlyThese := func(arns ...string) func(*terraform.State) error {
+		return func(*terraform.State) error {
+			l, err := srv.Client.ListPermissionSets(context.Background(), api.ListPermissionSetsParams{})
+			if err != nil {
+				return err
+			}
+			var got []string
+			for _, ps := range l.Data {
+				got = append(got, ps.Id)
+			}
+			if !reflect.DeepEqual(got, arns) {
+				return fmt.Errorf("sets on the server: %v, want %v", got, arns)
+			}
+			return nil
+		}
+	}
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy: func(*terraform.State) error {
+			return psCheckDestroyed(srv.Client, psTestARN1, psTestARN2, psTestARN3, psTestARN4)
+		},
+		Steps: []resource.TestStep{
+			{
+				PreConfig:   arm,
+				Config:      config,
+				ExpectError: psErrorRE(`(?s)Error Creating Permission Sets.*Reading the 3 written permission sets back.*injected failure`),
+			},
+			// The tainted resource is replaced: its sets are deleted and
+			// added again, none is refused as already existing.
+			{
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionDestroyBeforeCreate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("permission_sets"), knownvalue.MapSizeExact(3)),
+					statecheck.ExpectKnownValue(addr, psItemPath(psTestARN1, "last_synced_at"), knownvalue.NotNull()),
+				},
+				Check: onlyThese(psTestARN1, psTestARN2, psTestARN3),
+			},
+			{
+				PreConfig:   arm,
+				Config:      changed,
+				ExpectError: psErrorRE(`(?s)Error Updating Permission Sets.*Reading the 2 written permission sets back.*injected failure`),
+			},
+			// State has the written sets: the next plan only refreshes
+			// their last_synced_at, and nothing is left to do.
+			{
+				Config: changed,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, psItemPath(psTestARN4, "last_synced_at"), knownvalue.NotNull()),
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					onlyThese(psTestARN1, psTestARN2, psTestARN4),
+					func(*terraform.State) error { return psCheckServer(srv.Client, psTestARN1, psWant{Name: "ReadOnly2"}) },
 				),
 			},
 		},
