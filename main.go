@@ -9,6 +9,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 
+	"github.com/jitsudo-community/terraform-provider-jitsudo/internal/logenv"
 	"github.com/jitsudo-community/terraform-provider-jitsudo/internal/provider"
 )
 
@@ -20,6 +21,10 @@ func main() {
 	var debug bool
 	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers like delve")
 	flag.Parse()
+
+	// Before Serve: the SDKs read their log levels from the environment
+	// (see internal/logenv).
+	logenv.Quiet(debug)
 
 	opts := providerserver.ServeOpts{
 		Address: "registry.terraform.io/jitsudo-community/jitsudo",
