@@ -383,6 +383,9 @@ func (r *policyRuleResource) checkPlanSchema(ctx context.Context, cfg, plan, sta
 		}
 		check = func(s *cedar.Schema) []cedar.Finding { return s.ValidatePolicy(text) }
 	} else {
+		if state != nil && !plan.statementChanged(state) {
+			return // the same statement as stored
+		}
 		parts, d := cfg.ruleParts(ctx)
 		if d.HasError() || !parts.Effect || !parts.Principal || !parts.Action || !parts.Resource || !parts.Conditions {
 			return // unknown values: checked once they are known
@@ -393,9 +396,6 @@ func (r *policyRuleResource) checkPlanSchema(ctx context.Context, cfg, plan, sta
 		}
 		if _, err := cedar.ParseOne(cedar.Assemble(rule)); err != nil {
 			return // ValidateConfig reports it
-		}
-		if state != nil && !plan.statementChanged(state) {
-			return
 		}
 		check = func(s *cedar.Schema) []cedar.Finding { return s.ValidateRule(rule) }
 	}

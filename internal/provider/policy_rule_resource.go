@@ -267,7 +267,7 @@ func (r *policyRuleResource) Configure(_ context.Context, req resource.Configure
 // does not parse. Unknown values are skipped.
 func (r *policyRuleResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	var cfg policyRuleModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	resp.Diagnostics.Append(cfg.fromTerraform(ctx, req.Config.Raw)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -316,21 +316,31 @@ func (r *policyRuleResource) ModifyPlan(ctx context.Context, req resource.Modify
 	if req.Plan.Raw.IsNull() {
 		return // destroy
 	}
+	// fromTerraform and toTerraform instead of Get and Set: see
+	// policy_rule_model.go.
 	var plan, cfg policyRuleModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	resp.Diagnostics.Append(plan.fromTerraform(ctx, req.Plan.Raw)...)
+	resp.Diagnostics.Append(cfg.fromTerraform(ctx, req.Config.Raw)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	var state *policyRuleModel
 	if !req.State.Raw.IsNull() {
 		state = &policyRuleModel{}
-		resp.Diagnostics.Append(req.State.Get(ctx, state)...)
+		resp.Diagnostics.Append(state.fromTerraform(ctx, req.State.Raw)...)
 		if resp.Diagnostics.HasError() {
 			return
 		}
+		proposed := plan
 		plan.keepEquivalent(&cfg, state)
-		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+		if !plan.equal(&proposed) {
+			raw, diags := plan.toTerraform(ctx)
+			resp.Diagnostics.Append(diags...)
+			if diags.HasError() {
+				return
+			}
+			resp.Plan.Raw = raw
+		}
 	}
 	r.checkPlanSchema(ctx, &cfg, &plan, state, &resp.Diagnostics)
 }
