@@ -111,7 +111,9 @@ func (r *awsRoleMappingResource) Schema(_ context.Context, _ resource.SchemaRequ
 			"- Creating the resource replaces whatever the AWS role granted before (a warning names the roles removed).\n" +
 			"- Destroying it clears the mapping. The AWS role itself is discovered from AWS and is never created or deleted.\n\n" +
 			"Manage each AWS role with at most one `jitsudo_aws_role_mapping`. Look up AWS roles with the `jitsudo_aws_role` " +
-			"and `jitsudo_aws_roles` data sources, and role ids with `jitsudo_roles`.",
+			"and `jitsudo_aws_roles` data sources, and role ids with `jitsudo_roles`.\n\n" +
+			"A refresh reads every mapping from one list of the AWS roles (pages of 250), not one request per mapping. " +
+			concurrencyDescription,
 		Attributes: map[string]schema.Attribute{
 			"aws_role_id": schema.StringAttribute{
 				MarkdownDescription: "The id (a UUID) of the discovered AWS role whose mapping this resource manages, " +

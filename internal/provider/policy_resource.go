@@ -182,7 +182,7 @@ func (r *policyResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 		MarkdownDescription: "Manages a JITSudo access policy: the settings of just-in-time access requests it governs " +
 			"(maximum and default grant durations, priority, notification channel). The policy's Cedar rules are " +
 			"managed separately with `jitsudo_policy_rule` resources; `cedar_policy_set` shows the result.\n\n" +
-			"Deleting a policy also deletes all of its rules.",
+			"Deleting a policy also deletes all of its rules.\n\n" + concurrencyDescription,
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "The policy's id, a UUID assigned by the API.",

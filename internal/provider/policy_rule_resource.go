@@ -44,6 +44,7 @@ func NewPolicyRuleResource() resource.Resource { return &policyRuleResource{} }
 // policyRuleResource manages one rule (one Cedar statement) of a policy.
 type policyRuleResource struct {
 	client *client.Client
+	caches *refreshCaches
 	schema *cedarSchemaSource // nil until the provider is configured
 }
 
@@ -158,7 +159,9 @@ func (r *policyRuleResource) Schema(_ context.Context, _ resource.SchemaRequest,
 			"`action` or `resource`, unknown attributes, type errors and optional attributes without a `has` guard on `conditions` (with line and column), " +
 			"everything in raw mode on `policy_text`. They fail the plan unless the provider's `schema_findings` is `\"warning\"`.\n\n" +
 			"Layout is not a change: reformatting `policy_text` or `conditions` (whitespace, line breaks, comments) plans no update. " +
-			"Rules keep their `ordinal` when other rules are added or removed.",
+			"Rules keep their `ordinal` when other rules are added or removed.\n\n" +
+			"A refresh reads all the rules of a policy with one request for the policy, however many rules it has. " +
+			concurrencyDescription,
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "Rule id (a UUID) assigned by the server.",
@@ -260,6 +263,7 @@ func (r *policyRuleResource) Schema(_ context.Context, _ resource.SchemaRequest,
 func (r *policyRuleResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	r.client = clientFromProviderData(req.ProviderData, &resp.Diagnostics)
 	r.schema = cedarSchemaFromProviderData(req.ProviderData)
+	r.caches = cachesFromProviderData(req.ProviderData)
 }
 
 // ValidateConfig checks, without the API, what the API would reject: both
@@ -405,9 +409,11 @@ func (r *policyRuleResource) Create(ctx context.Context, req resource.CreateRequ
 		return
 	}
 	tflog.Debug(ctx, "Created policy rule", map[string]any{"policy_id": policyID, "rule_id": out.Id.String(), "ordinal": out.Ordinal})
+	r.caches.forgetPolicy(policyID, out.Id.String())
 	addPolicyRuleWriteFindings(&resp.Diagnostics, out, plan.isRaw())
 	resp.Diagnostics.Append(plan.fromAPI(ctx, out)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(storeETag(ctx, resp.Private, out.Etag)...)
 }
 
 func (r *policyRuleResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -422,7 +428,7 @@ func (r *policyRuleResource) Read(ctx context.Context, req resource.ReadRequest,
 	}
 	policyID, ruleID := state.PolicyID.ValueString(), state.ID.ValueString()
 	tflog.Trace(ctx, "Reading policy rule", map[string]any{"policy_id": policyID, "rule_id": ruleID})
-	out, err := r.client.GetRule(ctx, policyID, ruleID)
+	out, err := r.caches.readRule(ctx, r.client, policyID, ruleID)
 	if errors.Is(err, client.ErrNotFound) {
 		// The rule, or its whole policy, was deleted outside Terraform.
 		tflog.Debug(ctx, "Policy rule not found; removing it from state", map[string]any{"policy_id": policyID, "rule_id": ruleID})
@@ -435,6 +441,7 @@ func (r *policyRuleResource) Read(ctx context.Context, req resource.ReadRequest,
 	}
 	resp.Diagnostics.Append(state.fromAPI(ctx, out)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(storeETag(ctx, resp.Private, out.Etag)...)
 }
 
 func (r *policyRuleResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -454,8 +461,22 @@ func (r *policyRuleResource) Update(ctx context.Context, req resource.UpdateRequ
 		return
 	}
 	policyID, ruleID := state.PolicyID.ValueString(), state.ID.ValueString()
+	etag, diags := storedETag(ctx, req.Private)
+	resp.Diagnostics.Append(diags...)
 	tflog.Debug(ctx, "Updating policy rule", map[string]any{"policy_id": policyID, "rule_id": ruleID, "raw": plan.isRaw()})
-	out, err := r.client.UpdateRule(ctx, policyID, ruleID, body)
+	r.caches.forgetPolicy(policyID, ruleID)
+	out, err := r.client.UpdateRule(ctx, policyID, ruleID, body, ifMatch(etag)...)
+	if isStale(err) {
+		// A retried write of this apply, or someone else's change?
+		out, err = r.client.GetRule(ctx, policyID, ruleID)
+		if err == nil && !r.holds(ctx, out, &plan) {
+			err = errChangedOutside
+		}
+	}
+	if errors.Is(err, errChangedOutside) {
+		addChangedOutsideError(&resp.Diagnostics, "Error Updating Policy Rule", fmt.Sprintf("rule %q of policy %q", ruleID, policyID))
+		return
+	}
 	if err != nil {
 		addAPIError(&resp.Diagnostics, "Error Updating Policy Rule", fmt.Sprintf("updating rule %q of policy %q", ruleID, policyID), err, policyRuleDiagnosticPath)
 		return
@@ -463,6 +484,22 @@ func (r *policyRuleResource) Update(ctx context.Context, req resource.UpdateRequ
 	addPolicyRuleWriteFindings(&resp.Diagnostics, out, plan.isRaw())
 	resp.Diagnostics.Append(plan.fromAPI(ctx, out)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(storeETag(ctx, resp.Private, out.Etag)...)
+}
+
+// holds reports whether the server's rule out already is what plan
+// intends: the same statement, ordinal, notice and audit_session.
+func (r *policyRuleResource) holds(ctx context.Context, out *api.Rule, plan *policyRuleModel) bool {
+	got := *plan
+	if got.fromAPI(ctx, out).HasError() {
+		return false
+	}
+	same := got.Notice.Equal(plan.Notice) && got.AuditSession.Equal(plan.AuditSession) &&
+		(plan.Ordinal.IsUnknown() || got.Ordinal.Equal(plan.Ordinal))
+	if plan.isRaw() {
+		return same && got.PolicyText.Equal(plan.PolicyText)
+	}
+	return same && !got.statementChanged(plan)
 }
 
 func (r *policyRuleResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -476,8 +513,16 @@ func (r *policyRuleResource) Delete(ctx context.Context, req resource.DeleteRequ
 		return
 	}
 	policyID, ruleID := state.PolicyID.ValueString(), state.ID.ValueString()
+	etag, diags := storedETag(ctx, req.Private)
+	resp.Diagnostics.Append(diags...)
 	tflog.Debug(ctx, "Deleting policy rule", map[string]any{"policy_id": policyID, "rule_id": ruleID})
-	err := r.client.DeleteRule(ctx, policyID, ruleID)
+	r.caches.forgetPolicy(policyID, ruleID)
+	err := r.client.DeleteRule(ctx, policyID, ruleID, ifMatch(etag)...)
+	if isStale(err) {
+		// The rule is still there with another etag: someone changed it.
+		addChangedOutsideError(&resp.Diagnostics, "Error Deleting Policy Rule", fmt.Sprintf("rule %q of policy %q", ruleID, policyID))
+		return
+	}
 	if err != nil && !errors.Is(err, client.ErrNotFound) {
 		addAPIError(&resp.Diagnostics, "Error Deleting Policy Rule", fmt.Sprintf("deleting rule %q of policy %q", ruleID, policyID), err, nil)
 	}

@@ -1405,3 +1405,149 @@ func TestAccPolicyRule_schemaUnavailable(t *testing.T) {
 		t.Errorf("%d rule writes, want none", n)
 	}
 }
+
+// A rule changed on the server after terraform planned is not overwritten:
+// the apply of the saved plan is refused with 412 and says so, and the
+// change made by hand is still on the server.
+func TestAccPolicyRule_changedBetweenPlanAndApply(t *testing.T) {
+	srv := acctest.NewServer(t)
+	policyID := testAccPolicyRuleParent(t, srv)
+	config := func(notice string) string {
+		return testAccPolicyRuleConfig(srv, policyID, fmt.Sprintf(`
+  policy_text = "permit (principal, action, resource);"
+  notice      = %q
+`, notice))
+	}
+	notice := func(want string) func(*api.Rule) error {
+		return func(r *api.Rule) error {
+			if got, _ := r.Notice.Get(); got != want {
+				return fmt.Errorf("notice is %q, want %q", got, want)
+			}
+			return nil
+		}
+	}
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckPolicyRuleDestroy(srv),
+		Steps: []resource.TestStep{
+			{Config: config("one")},
+			{
+				Config: config("two"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					acctest.BeforeApply(func(ctx context.Context) error {
+						rules, err := srv.Client.ListRules(ctx, policyID, api.ListRulesParams{})
+						if err != nil || len(rules.Data) != 1 {
+							return fmt.Errorf("list rules: %v (%d rules)", err, len(rules.Data))
+						}
+						_, err = srv.Client.UpdateRule(ctx, policyID, rules.Data[0].Id.String(),
+							api.RuleUpdate{Notice: nullable.NewNullableWithValue("by hand")})
+						return err
+					}),
+				}},
+				ExpectError: regexp.MustCompile(`(?s)Error Updating Policy Rule.*changed\s+outside\s+Terraform\s+since\s+Terraform\s+read\s+it`),
+			},
+			{
+				PreConfig: func() {
+					rules, err := srv.Client.ListRules(context.Background(), policyID, api.ListRulesParams{})
+					if err != nil || len(rules.Data) != 1 {
+						t.Fatalf("list rules: %v", err)
+					}
+					if err := notice("by hand")(&rules.Data[0]); err != nil {
+						t.Fatalf("the change made by hand was lost: %v", err)
+					}
+				},
+				Config: config("two"),
+				Check:  testAccPolicyRuleOnServer(srv, testAccPolicyRuleAddr, notice("two")),
+			},
+		},
+	})
+}
+
+// Refresh by list: the rules of one policy are read with one GET of the
+// policy, however many there are, and drift stays exact. Of five rules,
+// one is changed and one deleted out of band: the plan updates the one,
+// creates the other again and leaves the other three alone.
+func TestAccPolicyRule_refreshByList(t *testing.T) {
+	srv := acctest.NewServer(t)
+	policyID := testAccPolicyRuleParent(t, srv)
+	var config strings.Builder
+	config.WriteString(srv.ProviderConfig())
+	for i := range 5 {
+		fmt.Fprintf(&config, `
+resource "jitsudo_policy_rule" "r%d" {
+  policy_id = %q
+  effect    = "permit"
+  principal = { scope = "eq", entity_type = "User", entity_id = "user-%d" }
+  notice    = "rule %d"
+}
+`, i, policyID, i, i)
+	}
+	ids := map[string]string{}
+	counts := &testAccPolicyRuleStepCounts{t: t, srv: srv}
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckPolicyRuleDestroy(srv),
+		Steps: []resource.TestStep{
+			{
+				Config: config.String(),
+				Check: func(s *terraform.State) error {
+					for i := range 5 {
+						_, rid, err := testAccPolicyRuleIDs(s, fmt.Sprintf("jitsudo_policy_rule.r%d", i))
+						if err != nil {
+							return err
+						}
+						ids[fmt.Sprintf("r%d", i)] = rid
+					}
+					return nil
+				},
+			},
+			{
+				PreConfig: func() {
+					ctx := context.Background()
+					if _, err := srv.Client.UpdateRule(ctx, policyID, ids["r1"], api.RuleUpdate{Notice: nullable.NewNullableWithValue("by hand")}); err != nil {
+						t.Fatal(err)
+					}
+					if err := srv.Client.DeleteRule(ctx, policyID, ids["r3"]); err != nil {
+						t.Fatal(err)
+					}
+					counts.snapshot()
+				},
+				Config: config.String(),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("jitsudo_policy_rule.r0", plancheck.ResourceActionNoop),
+					plancheck.ExpectResourceAction("jitsudo_policy_rule.r1", plancheck.ResourceActionUpdate),
+					plancheck.ExpectResourceAction("jitsudo_policy_rule.r2", plancheck.ResourceActionNoop),
+					plancheck.ExpectResourceAction("jitsudo_policy_rule.r3", plancheck.ResourceActionCreate),
+					plancheck.ExpectResourceAction("jitsudo_policy_rule.r4", plancheck.ResourceActionNoop),
+					testAccPolicyRuleExpectChange{addr: "jitsudo_policy_rule.r1", attribute: "notice", before: "by hand", after: "rule 1"},
+					acctest.BeforeApply(func(context.Context) error {
+						counts.snapshot()
+						if n := counts.step(0, "GET /v1/policies/{policyId}"); n != 1 {
+							return fmt.Errorf("the plan sent %d GETs of the policy, want 1", n)
+						}
+						if n := counts.step(0, "GET /v1/policies/{policyId}/rules/{ruleId}"); n != 0 {
+							return fmt.Errorf("the plan sent %d GETs of single rules, want 0", n)
+						}
+						return nil
+					}),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("jitsudo_policy_rule.r1", tfjsonpath.New("notice"), knownvalue.StringExact("rule 1")),
+					statecheck.ExpectKnownValue("jitsudo_policy_rule.r3", tfjsonpath.New("notice"), knownvalue.StringExact("rule 3")),
+				},
+				Check: func(*terraform.State) error {
+					rules, err := srv.Client.ListRules(context.Background(), policyID, api.ListRulesParams{})
+					if err != nil {
+						return err
+					}
+					if len(rules.Data) != 5 {
+						return fmt.Errorf("%d rules on the server, want 5", len(rules.Data))
+					}
+					return nil
+				},
+			},
+		},
+	})
+}

@@ -79,3 +79,9 @@ func addChangedOutsideError(diags *diag.Diagnostics, summary, object string) {
 	diags.AddError(summary, fmt.Sprintf("%s was changed outside Terraform since Terraform read it, so Terraform changed "+
 		"nothing rather than overwrite that change. Run terraform plan again to see the change, then apply.", capitalize(object)))
 }
+
+// concurrencyDescription ends the description of every resource.
+const concurrencyDescription = "Every update and delete is conditional on the version of the object that Terraform last " +
+	"read (its `etag`, kept in private state): if the object was changed outside Terraform after the plan read it, the " +
+	"apply changes nothing and fails with \"changed outside Terraform since Terraform read it\"; run `terraform plan` " +
+	"again to see the change. A write whose response was lost and that the provider retried is recognised as its own."
