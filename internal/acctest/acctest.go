@@ -13,6 +13,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -45,6 +47,9 @@ type Server struct {
 
 	Srv    *server.Server
 	Client *client.Client // for out-of-band changes and CheckDestroy
+
+	mu  sync.Mutex
+	brk *breakSpec // BreakNextAnswer
 }
 
 // RepoRoot is the repository's top folder.
@@ -87,7 +92,7 @@ func NewServer(t testing.TB, opts ...func(*server.Options)) *Server {
 	if err != nil {
 		t.Fatalf("listen on loopback: %v", err)
 	}
-	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	hs := &http.Server{Handler: s.breakAnswers(srv.Handler()), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = hs.Serve(ln) }()
 	s.URL = "http://" + ln.Addr().String()
 	t.Cleanup(func() {
@@ -130,4 +135,66 @@ func (s *Server) Requests(t testing.TB) map[string]int64 {
 		t.Fatalf("read /debug/requests: %v", err)
 	}
 	return c.Routes
+}
+
+// BreakNextAnswer makes the server answer the next successful request
+// with method to a path starting with pathPrefix with a body that is not
+// JSON (status and headers unchanged): the request commits, but the
+// client cannot use the answer.
+func (s *Server) BreakNextAnswer(method, pathPrefix string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.brk = &breakSpec{method: method, prefix: pathPrefix}
+}
+
+type breakSpec struct{ method, prefix string }
+
+// breakAnswers serves next, with the answer BreakNextAnswer asked for.
+func (s *Server) breakAnswers(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		b := s.brk
+		if b != nil && (r.Method != b.method || !strings.HasPrefix(r.URL.Path, b.prefix)) {
+			b = nil
+		}
+		s.mu.Unlock()
+		if b == nil {
+			next.ServeHTTP(w, r)
+			return
+		}
+		bw := &brokenWriter{ResponseWriter: w}
+		next.ServeHTTP(bw, r)
+		if bw.status >= 200 && bw.status < 300 {
+			s.mu.Lock()
+			s.brk = nil
+			s.mu.Unlock()
+		}
+	})
+}
+
+// brokenWriter passes the status and headers on and replaces a 2xx body.
+type brokenWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *brokenWriter) WriteHeader(status int) {
+	w.status = status
+	if status >= 200 && status < 300 {
+		w.Header().Del("Content-Length")
+	}
+	w.ResponseWriter.WriteHeader(status)
+	if status >= 200 && status < 300 {
+		_, _ = w.ResponseWriter.Write([]byte(`{"truncated`))
+	}
+}
+
+func (w *brokenWriter) Write(p []byte) (int, error) {
+	if w.status == 0 {
+		w.WriteHeader(http.StatusOK)
+	}
+	if w.status >= 200 && w.status < 300 {
+		return len(p), nil
+	}
+	return w.ResponseWriter.Write(p)
 }

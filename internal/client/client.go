@@ -325,6 +325,7 @@ func (c *Client) do(ctx context.Context, r request, out any, opts []Option) erro
 			RequestID:  resp.Header.Get("X-Request-ID"),
 			Replayed:   resp.Header.Get("Idempotent-Replayed") == "true",
 			Attempts:   st.attempts,
+			Location:   resp.Header.Get("Location"),
 		}
 	}
 	if err != nil {

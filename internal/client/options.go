@@ -48,4 +48,7 @@ type Response struct {
 	Replayed bool
 	// Attempts is how many HTTP attempts the call made.
 	Attempts int
+	// Location is the URL path of a created object (201 responses). It
+	// names the object even when the body cannot be decoded.
+	Location string
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"net/http"
 	"strconv"
 	"strings"
 
@@ -205,7 +206,10 @@ func (r *awsRoleMappingResource) Create(ctx context.Context, req resource.Create
 	}
 	plan.ARN = types.StringValue(role.Arn)
 	plan.Name = types.StringValue(role.Name)
-	if !r.apply(ctx, &plan, role.MappingEtag, summary, resp.Private, &resp.Diagnostics) {
+	if ok, committed := r.apply(ctx, &plan, role.MappingEtag, summary, resp.Private, &resp.Diagnostics); !ok {
+		if committed {
+			resp.Diagnostics.Append(keepCommitted(req.Plan, &resp.State)...)
+		}
 		return
 	}
 	roleIDs, diags := plan.roleIDList(ctx)
@@ -260,8 +264,8 @@ func (r *awsRoleMappingResource) Update(ctx context.Context, req resource.Update
 		return
 	}
 	plan.ARN, plan.Name = state.ARN, state.Name // the AWS role itself is discovered, never written
-	if !r.apply(ctx, &plan, etag, "Error Updating AWS Role Mapping", resp.Private, &resp.Diagnostics) {
-		return
+	if ok, _ := r.apply(ctx, &plan, etag, "Error Updating AWS Role Mapping", resp.Private, &resp.Diagnostics); !ok {
+		return // the prior state stays; the next refresh reads what the server has
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
@@ -306,13 +310,14 @@ func (r *awsRoleMappingResource) ImportState(ctx context.Context, req resource.I
 // apply writes the role set of plan to the API, authoritatively, on
 // condition that the mapping still has etag (the version Terraform last
 // read), and fills plan's role_ids and roles from the answer. It keeps the
-// new etag in private and reports whether the write took.
-func (r *awsRoleMappingResource) apply(ctx context.Context, plan *awsRoleMappingResourceModel, etag, summary string, private privateSetter, diags *diag.Diagnostics) bool {
+// new etag in private and reports whether the write took, and whether a
+// write that failed committed all the same (its answer was unusable).
+func (r *awsRoleMappingResource) apply(ctx context.Context, plan *awsRoleMappingResourceModel, etag, summary string, private privateSetter, diags *diag.Diagnostics) (ok, committed bool) {
 	id := plan.AwsRoleID.ValueString()
 	roleIDs, d := plan.roleIDList(ctx)
 	diags.Append(d...)
 	if diags.HasError() {
-		return false
+		return false, false
 	}
 	tflog.Debug(ctx, "Setting AWS role mapping", map[string]any{"aws_role_id": id, "role_ids": roleIDs})
 	out, err := r.set(ctx, id, roleIDs, etag)
@@ -322,16 +327,19 @@ func (r *awsRoleMappingResource) apply(ctx context.Context, plan *awsRoleMapping
 			addAwsRoleNotFound(diags, summary, id)
 		case errors.Is(err, errChangedOutside):
 			addChangedOutsideError(diags, summary, fmt.Sprintf("the mapping of AWS role %q", id))
+		case errors.As(err, new(committedError)):
+			addCommittedError(diags, summary, fmt.Sprintf("the mapping of AWS role %q", id), err)
+			return false, true
 		default:
 			addAwsRoleMappingAttributeErrors(diags, summary, err, roleIDs)
 			addAPIError(diags, summary, fmt.Sprintf("setting the roles of AWS role %q", id), err, nil)
 		}
-		return false
+		return false, false
 	}
 	tflog.Debug(ctx, "Set AWS role mapping", map[string]any{"aws_role_id": id})
 	diags.Append(plan.rolesFromAPI(out.Data)...)
 	diags.Append(storeETag(ctx, private, out.Etag)...)
-	return !diags.HasError()
+	return !diags.HasError(), true
 }
 
 // set replaces the roles of AWS role id with roleIDs, on condition that the
@@ -340,7 +348,11 @@ func (r *awsRoleMappingResource) apply(ctx context.Context, plan *awsRoleMapping
 // this apply's own write, retried after its answer was lost.
 func (r *awsRoleMappingResource) set(ctx context.Context, id string, roleIDs []string, etag string) (*api.RoleRefList, error) {
 	r.caches.forgetAwsRole(id)
-	out, err := r.client.SetAwsRoleMapping(ctx, id, roleIDs, ifMatch(etag)...)
+	var res client.Response
+	out, err := r.client.SetAwsRoleMapping(ctx, id, roleIDs, append(ifMatch(etag), client.WithResponse(&res))...)
+	if err != nil && res.StatusCode == http.StatusOK {
+		return nil, committedError{err}
+	}
 	if !isStale(err) {
 		return out, err
 	}

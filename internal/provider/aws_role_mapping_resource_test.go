@@ -688,3 +688,31 @@ resource "jitsudo_aws_role_mapping" "m%d" {
 		},
 	})
 }
+
+// A mapping whose PUT commits but whose answer is lost to the provider is
+// kept in state, and the next apply converges.
+func TestAccAwsRoleMapping_createAnswerUnusable(t *testing.T) {
+	srv := acctest.NewServer(t)
+	roles := awsRoleTestRoleIDs(t, srv)
+	admin := awsRoleTestByARN(t, srv, awsRoleTestProdAdminARN).Id.String()
+	config := awsRoleTestMappingConfig(srv, awsRoleTestProdAdminARN, "sre")
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             awsRoleTestCheckNoMappings(srv, nil),
+		Steps: []resource.TestStep{
+			{
+				PreConfig:   func() { srv.BreakNextAnswer("PUT", "/v1/aws/roles/") },
+				Config:      config,
+				ExpectError: regexp.MustCompile(`(?s)Error Creating AWS Role Mapping.*was\s+created,\s+but\s+its\s+answer\s+could\s+not\s+be\s+used`),
+			},
+			{
+				Config: config,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(awsRoleTestMappingAddress, tfjsonpath.New("role_ids"), awsRoleTestSetChecks(roles["sre"])),
+				},
+				Check: awsRoleTestCheckMapping(srv, admin, roles["sre"]),
+			},
+		},
+	})
+}

@@ -284,8 +284,13 @@ func (r *policyResource) Create(ctx context.Context, req resource.CreateRequest,
 
 	name := plan.Name.ValueString()
 	tflog.Debug(ctx, "Creating policy", map[string]any{"name": name})
-	p, err := r.client.CreatePolicy(ctx, plan.toCreate())
+	var res client.Response
+	p, err := r.client.CreatePolicy(ctx, plan.toCreate(), client.WithResponse(&res))
 	if err != nil {
+		if id, ok := keepCreated(ctx, &res, req.Plan, &resp.State, "id", &resp.Diagnostics); ok {
+			addCommittedError(&resp.Diagnostics, "Error Creating Policy", fmt.Sprintf("policy %s (%q)", id, name), err)
+			return
+		}
 		addPolicyAPIError(&resp.Diagnostics, "Error Creating Policy", fmt.Sprintf("creating policy %q", name), err)
 		return
 	}

@@ -649,3 +649,47 @@ resource "jitsudo_policy_rule" "test" {
 		},
 	})
 }
+
+// A create that commits but whose answer is lost to the provider is kept
+// in state (its id from Location), so the next apply converges without a
+// duplicate or an orphan.
+func TestAccPolicy_createAnswerUnusable(t *testing.T) {
+	srv := acctest.NewServer(t)
+	const name = "acc-answer-lost"
+	config := srv.Config(fmt.Sprintf(`
+resource "jitsudo_policy" "test" {
+  name                 = %q
+  max_duration_seconds = 3600
+}
+`, name))
+	onlyOne := func(s *terraform.State) error {
+		l, err := srv.Client.ListPolicies(context.Background(), api.ListPoliciesParams{})
+		if err != nil {
+			return err
+		}
+		var ids []string
+		for _, p := range l.Data {
+			ids = append(ids, p.Id.String())
+		}
+		if len(ids) != 1 || ids[0] != s.RootModule().Resources[testAccPolicyAddr].Primary.ID {
+			return fmt.Errorf("policies on the server %v, want exactly the one in state", ids)
+		}
+		return nil
+	}
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             testAccPolicyCheckDestroy(srv),
+		Steps: []resource.TestStep{
+			{
+				PreConfig:   func() { srv.BreakNextAnswer("POST", "/v1/policies") },
+				Config:      config,
+				ExpectError: regexp.MustCompile(`(?s)Error Creating Policy.*was\s+created,\s+but\s+its\s+answer\s+could\s+not\s+be\s+used`),
+			},
+			{
+				Config: config,
+				Check:  onlyOne,
+			},
+		},
+	})
+}

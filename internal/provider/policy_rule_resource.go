@@ -398,8 +398,14 @@ func (r *policyRuleResource) Create(ctx context.Context, req resource.CreateRequ
 	}
 	policyID := plan.PolicyID.ValueString()
 	tflog.Debug(ctx, "Creating policy rule", map[string]any{"policy_id": policyID, "raw": plan.isRaw()})
-	out, err := r.client.CreateRule(ctx, policyID, api.RuleCreate(body))
+	var res client.Response
+	out, err := r.client.CreateRule(ctx, policyID, api.RuleCreate(body), client.WithResponse(&res))
 	if err != nil {
+		if id, ok := keepCreated(ctx, &res, req.Plan, &resp.State, "id", &resp.Diagnostics); ok {
+			r.caches.forgetPolicy(policyID, id)
+			addCommittedError(&resp.Diagnostics, "Error Creating Policy Rule", fmt.Sprintf("rule %s of policy %q", id, policyID), err)
+			return
+		}
 		if errors.Is(err, client.ErrNotFound) {
 			resp.Diagnostics.AddAttributeError(path.Root("policy_id"), "Policy Not Found",
 				fmt.Sprintf("Cannot create the rule: policy %q does not exist. Check policy_id, or create the policy first (reference jitsudo_policy.<name>.id).", policyID))

@@ -1551,3 +1551,40 @@ resource "jitsudo_policy_rule" "r%d" {
 		},
 	})
 }
+
+// A rule create that commits but whose answer is lost to the provider is
+// kept in state, so the next apply converges with exactly one rule.
+func TestAccPolicyRule_createAnswerUnusable(t *testing.T) {
+	srv := acctest.NewServer(t)
+	policyID := testAccPolicyRuleParent(t, srv)
+	config := testAccPolicyRuleConfig(srv, policyID, `  policy_text = "permit (principal, action, resource);"`)
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckPolicyRuleDestroy(srv),
+		Steps: []resource.TestStep{
+			{
+				PreConfig:   func() { srv.BreakNextAnswer("POST", "/v1/policies/"+policyID+"/rules") },
+				Config:      config,
+				ExpectError: regexp.MustCompile(`(?s)Error Creating Policy Rule.*was\s+created,\s+but\s+its\s+answer\s+could\s+not\s+be\s+used`),
+			},
+			{
+				Config: config,
+				Check: func(s *terraform.State) error {
+					_, rid, err := testAccPolicyRuleIDs(s, testAccPolicyRuleAddr)
+					if err != nil {
+						return err
+					}
+					rules, err := srv.Client.ListRules(context.Background(), policyID, api.ListRulesParams{})
+					if err != nil {
+						return err
+					}
+					if len(rules.Data) != 1 || rules.Data[0].Id.String() != rid {
+						return fmt.Errorf("%d rules on the server, want exactly the one in state", len(rules.Data))
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
