@@ -6,19 +6,24 @@
 #     confidence interval), with -benchmem.
 #  2. The scale benchmarks (internal/scale): terraform apply, then terraform
 #     plan, of JITSUDO_SCALE_N (default 1000) jitsudo_policy_rule resources
-#     against an in-process jitsudo-local, and the terraform_data baseline of
-#     the same size, at each -parallelism of JITSUDO_SCALE_PARALLELISM
-#     (default "10,50"). BENCH_SCALE_ROUNDS (default 3) rounds, each running
-#     the rules and then the baseline, so that both see the same machine
-#     load; BENCH_SCALE_PLANS (default 1) plans per apply. BENCH_SCALE=0
-#     skips this part (it takes about 3.5 minutes a round on 2 cores).
+#     against an in-process jitsudo-local, and two baselines of the same
+#     size: time_static (hashicorp/terraform-provider-time v0.14.2, a peer
+#     provider on the same plugin framework, from .tools/bin) and
+#     terraform_data (built into terraform), at each -parallelism of
+#     JITSUDO_SCALE_PARALLELISM (default "10,50"). BENCH_SCALE_ROUNDS
+#     (default 3) rounds, each running the rules and then the baselines, so
+#     that all see the same machine load; BENCH_SCALE_PLANS (default 1)
+#     plans per apply. BENCH_SCALE=0 skips this part (it takes about 5
+#     minutes a round on 2 cores).
 #
 # The raw output, the machine and the load averages go to BENCH_OUT (default
 # .local/bench/<UTC time>/). The summary: benchstat for the Cedar benchmarks
 # when the Go module proxy can provide it (go run, go.mod untouched), else
 # the median (min-max) of the runs; the median (min-max) over the rounds for
-# the scale benchmarks. The scale part needs the pinned terraform in
-# .tools/bin (`make tools`).
+# the scale benchmarks, and per round the no-change plan times of rules,
+# time_static and terraform_data side by side. The scale part needs the
+# pinned terraform and terraform-provider-time in .tools/bin (`make bench`
+# installs them).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -87,6 +92,8 @@ echo "load after cedar: $(load)" >>"$out/load.txt"
 
 if [ "$scale" != 0 ]; then
   [ -x "$terraform" ] || { echo "bench: $terraform is missing; run 'make tools'" >&2; exit 1; }
+  [ -x "$root/.tools/bin/terraform-provider-time" ] ||
+    { echo "bench: $root/.tools/bin/terraform-provider-time is missing; run 'bash scripts/install-tools.sh terraform-provider-time'" >&2; exit 1; }
   echo
   echo "==> Scale benchmarks (internal/scale): ${JITSUDO_SCALE_N:-1000} resources, -parallelism ${JITSUDO_SCALE_PARALLELISM:-10,50}, $rounds round(s), $plans plan(s) per apply"
   go test -c -o "$out/scale.test" ./internal/scale/
@@ -94,7 +101,7 @@ if [ "$scale" != 0 ]; then
     echo "--- round $round of $rounds (load $(load))"
     echo "load before scale round $round: $(load)" >>"$out/load.txt"
     (cd internal/scale && JITSUDO_SCALE=1 "$out/scale.test" -test.run '^$' -test.bench . \
-      -test.benchtime "${plans}x" -test.timeout 90m) | tee -a "$out/scale.txt"
+      -test.benchtime "${plans}x" -test.timeout 90m) | tee "$out/scale-round-$round.txt" | tee -a "$out/scale.txt"
     echo "load after scale round $round: $(load)" >>"$out/load.txt"
   done
   rm -f "$out/scale.test"
@@ -114,7 +121,24 @@ if [ "$scale" != 0 ]; then
   echo "    s/op: seconds per terraform plan (refresh, no changes); apply-*: the one terraform apply (create) before the plans;"
   echo "    cpu-s: CPU seconds (tf: terraform and the providers it starts; provider: their share, sampled; server: jitsudo-local)"
   summarize "$out/scale.txt" s/op tf-cpu-s/op provider-cpu-s/op server-cpu-s/op req/op rule-get-req/op schema-req/op non2xx/op \
-    tf-maxrss-MB state-MB apply-s apply-tf-cpu-s apply-provider-cpu-s apply-server-cpu-s apply-req apply-schema-req apply-non2xx
+    tf-maxrss-MB provider-maxrss-MB state-MB apply-s apply-tf-cpu-s apply-provider-cpu-s apply-server-cpu-s apply-req apply-schema-req apply-non2xx
+  echo
+  echo "==> Summary: no-change plan, s (wall), per round: rules / time_static / terraform_data, and rules as a multiple of time_static"
+  for round in $(seq 1 "$rounds"); do
+    awk -v round="$round" '
+      /^Benchmark/ {
+        split($1, a, "/"); kind = a[1]; sub(/^BenchmarkPlan/, "", kind); par = a[3]; sub(/-[0-9]+$/, "", par)
+        for (i = 3; i < NF; i += 2) if ($(i + 1) == "s/op") v[kind, par] = $i
+        if (!(par in seen)) { seen[par] = 1; pars[++np] = par }
+      }
+      END {
+        for (p = 1; p <= np; p++) {
+          r = v["Rules", pars[p]]; t = v["TimeStatic", pars[p]]; d = v["TerraformData", pars[p]]
+          printf "  round %d, %-14s rules %6.2f   time_static %6.2f   terraform_data %6.2f   rules/time_static %s\n",
+            round, pars[p], r, t, d, (t > 0 ? sprintf("%.2f", r / t) : "-")
+        }
+      }' "$out/scale-round-$round.txt"
+  done
 fi
 echo
 echo "==> Load averages (1, 5, 15 min)"

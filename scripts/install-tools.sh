@@ -3,6 +3,10 @@
 # A tool already there at the pinned version is skipped, so a warm run is
 # a few milliseconds. Everything comes from the Go module proxy: no tool
 # downloads a binary of its own.
+#
+# Without arguments it installs the tools of `make tools`; with names
+# (e.g. `install-tools.sh terraform terraform-provider-time`) only those,
+# which may also be the named-only tools below.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -16,9 +20,19 @@ tools=(
   "golangci-lint|github.com/golangci/golangci-lint/v2/cmd/golangci-lint|v2.15.0|"
   "oapi-codegen|github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen|v2.8.2|"
 )
+# Installed only when named (`make bench` does): the time_static baseline
+# of the scale benchmarks (BENCHMARKS.md), a peer provider on the same
+# plugin framework.
+named_only=(
+  "terraform-provider-time|github.com/hashicorp/terraform-provider-time|v0.14.2|"
+)
 
 only=("$@")
-for entry in "${tools[@]}"; do
+entries=("${tools[@]}")
+if [ ${#only[@]} -gt 0 ]; then
+  entries+=("${named_only[@]}")
+fi
+for entry in "${entries[@]}"; do
   IFS='|' read -r name pkg version flags <<<"$entry"
   if [ ${#only[@]} -gt 0 ] && [[ " ${only[*]} " != *" $name "* ]]; then
     continue

@@ -114,3 +114,32 @@ func terraformDataConfig(n int) string {
 	}
 	return b.String()
 }
+
+// timeStaticConfig is the baseline of rulesConfig on a peer plugin
+// framework provider: the same graph as time_static resources
+// (hashicorp/time), each with its rule's attributes as one string in
+// triggers (a map of strings), next to the id of the root.
+func timeStaticConfig(n int) string {
+	var b strings.Builder
+	b.WriteString(`terraform {
+  required_providers {
+    time = {
+      source = "hashicorp/time"
+    }
+  }
+}
+
+resource "time_static" "policy" {
+  triggers = {
+    name                 = "scale"
+    description          = "Scale benchmark (internal/scale)"
+    max_duration_seconds = "14400"
+  }
+}
+`)
+	for i := range n {
+		fmt.Fprintf(&b, "\nresource \"time_static\" \"r%d\" {\n  triggers = {\n    policy_id = time_static.policy.id\n    rule      = <<-RULE\n%s    RULE\n  }\n}\n",
+			i, indent(ruleAttributes(i, "policy"), "      "))
+	}
+	return b.String()
+}

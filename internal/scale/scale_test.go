@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -56,6 +57,8 @@ const (
 //	                      every 50ms (a lower bound)
 //	server-cpu-s/op       CPU of this process, i.e. of jitsudo-local
 //	tf-maxrss-MB          peak RSS of terraform (or of a provider process)
+//	provider-maxrss-MB    the largest peak RSS (VmHWM) of a provider
+//	                      process, sampled from /proc every 50ms
 //	state-MB              size of terraform.tfstate after the apply
 //	apply-*               the same for the one `terraform apply` that
 //	                      created the resources (not part of ns/op)
@@ -74,9 +77,30 @@ func BenchmarkPlanRules(b *testing.B) {
 				}
 				return requestCounts{total: c.Total, routes: c.Routes, statuses: c.Statuses}
 			}
-			w := newWorkspace(b, tf, providerDir, config, p,
+			w := newWorkspace(b, tf, map[string]string{"jitsudo-community/jitsudo": providerDir}, config, p,
 				"JITSUDO_ENDPOINT="+srv.URL, "JITSUDO_API_KEY="+srv.APIKey, "JITSUDO_TENANT_ID="+srv.TenantID)
 			applyAndPlan(b, w, counts)
+		})
+	}
+}
+
+// BenchmarkPlanTimeStatic is the second baseline of BenchmarkPlanRules: the
+// same graph (one root and N resources that depend on it) as time_static
+// resources of hashicorp/terraform-provider-time v0.14.2
+// (.tools/bin/terraform-provider-time, installed by `make bench`; through
+// dev_overrides like the rules), a peer provider on the same plugin
+// framework that makes no network calls and runs with the SDKs' default
+// logging. Each resource carries its rule's attributes as one string in
+// triggers. It shows what a framework provider costs for N resources.
+func BenchmarkPlanTimeStatic(b *testing.B) {
+	n, parallelisms := scaleSettings(b)
+	tf := terraformPath(b)
+	providerDir := timeProvider(b)
+	config := timeStaticConfig(n)
+	for _, p := range parallelisms {
+		b.Run(fmt.Sprintf("n=%d/parallelism=%d", n, p), func(b *testing.B) {
+			w := newWorkspace(b, tf, map[string]string{"hashicorp/time": providerDir}, config, p)
+			applyAndPlan(b, w, nil)
 		})
 	}
 }
@@ -92,7 +116,7 @@ func BenchmarkPlanTerraformData(b *testing.B) {
 	config := terraformDataConfig(n)
 	for _, p := range parallelisms {
 		b.Run(fmt.Sprintf("n=%d/parallelism=%d", n, p), func(b *testing.B) {
-			w := newWorkspace(b, tf, "", config, p)
+			w := newWorkspace(b, tf, nil, config, p)
 			applyAndPlan(b, w, nil)
 		})
 	}
@@ -158,6 +182,22 @@ func buildProvider(b *testing.B) string {
 	return dir
 }
 
+// timeProvider returns a folder for dev_overrides that holds
+// terraform-provider-time v0.14.2 from .tools/bin (a symbolic link).
+func timeProvider(b *testing.B) string {
+	b.Helper()
+	bin := filepath.Join(acctest.RepoRoot(), ".tools", "bin", "terraform-provider-time")
+	out, err := exec.CommandContext(b.Context(), "go", "version", "-m", bin).Output()
+	if err != nil || !strings.Contains(string(out), "v0.14.2") {
+		b.Fatalf("%s is not terraform-provider-time v0.14.2 (%v); install it with `bash scripts/install-tools.sh terraform-provider-time`", bin, err)
+	}
+	dir := b.TempDir()
+	if err := os.Symlink(bin, filepath.Join(dir, "terraform-provider-time")); err != nil {
+		b.Fatal(err)
+	}
+	return dir
+}
+
 // workspace is a terraform working directory with its own CLI
 // configuration and environment.
 type workspace struct {
@@ -167,20 +207,24 @@ type workspace struct {
 	parallelism int
 }
 
-// newWorkspace writes config to main.tf in a new folder. providerDir, when
-// not empty, is installed for jitsudo-community/jitsudo with dev_overrides.
-// terraform gets the caller's environment without TF_* and JITSUDO_*
-// variables, HOME in the workspace (nothing is written to the user's home)
-// and extraEnv.
-func newWorkspace(b *testing.B, tf, providerDir, config string, parallelism int, extraEnv ...string) *workspace {
+// newWorkspace writes config to main.tf in a new folder. overrides maps
+// provider sources (e.g. "jitsudo-community/jitsudo") to the folders that
+// dev_overrides installs them from. terraform gets the caller's environment
+// without TF_* and JITSUDO_* variables, HOME in the workspace (nothing is
+// written to the user's home) and extraEnv.
+func newWorkspace(b *testing.B, tf string, overrides map[string]string, config string, parallelism int, extraEnv ...string) *workspace {
 	b.Helper()
 	dir := b.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(config), 0o600); err != nil {
 		b.Fatal(err)
 	}
 	rc := "provider_installation {\n"
-	if providerDir != "" {
-		rc += fmt.Sprintf("  dev_overrides {\n    \"jitsudo-community/jitsudo\" = %q\n  }\n", providerDir)
+	if len(overrides) > 0 {
+		rc += "  dev_overrides {\n"
+		for _, source := range slices.Sorted(maps.Keys(overrides)) {
+			rc += fmt.Sprintf("    %q = %q\n", source, overrides[source])
+		}
+		rc += "  }\n"
 	}
 	rc += "  direct {}\n}\n"
 	rcFile := filepath.Join(dir, "terraformrc")
@@ -210,6 +254,7 @@ type runResult struct {
 	maxRSS      int64         // bytes, peak RSS of terraform or of the largest child it waited for
 	providerCPU time.Duration // sampled from /proc; a lower bound
 	providers   int           // provider processes seen
+	providerRSS int64         // bytes, the largest peak RSS (VmHWM) of a provider process, sampled
 	samplerCPU  time.Duration // CPU time of the provider sampling, in this process
 	log         string        // file with terraform's output
 }
@@ -241,7 +286,7 @@ func (w *workspace) runWrapped(b *testing.B, name string, wrapper []string, args
 	watch := watchProviders(cmd.Process.Pid)
 	err = cmd.Wait()
 	res := runResult{wall: time.Since(start), log: logFile}
-	res.providerCPU, res.samplerCPU, res.providers = watch.stop()
+	res.providerCPU, res.samplerCPU, res.providers, res.providerRSS = watch.stop()
 	var exitErr *exec.ExitError
 	switch {
 	case errors.As(err, &exitErr):
@@ -421,7 +466,7 @@ func applyAndPlan(b *testing.B, w *workspace, counts func() requestCounts) {
 	var (
 		plans, providers                        int
 		wall, cpu, providerCPU, server, sampler time.Duration
-		maxRSS                                  int64
+		maxRSS, providerRSS                     int64
 		reqs                                    requestCounts
 	)
 	for b.Loop() {
@@ -446,6 +491,7 @@ func applyAndPlan(b *testing.B, w *workspace, counts func() requestCounts) {
 		cpu += plan.cpu
 		providerCPU += plan.providerCPU
 		maxRSS = max(maxRSS, plan.maxRSS)
+		providerRSS = max(providerRSS, plan.providerRSS)
 	}
 	for unit, v := range metrics {
 		b.ReportMetric(v, unit)
@@ -454,11 +500,15 @@ func applyAndPlan(b *testing.B, w *workspace, counts func() requestCounts) {
 	b.ReportMetric(perPlan(wall), "s/op")
 	b.ReportMetric(perPlan(cpu), "tf-cpu-s/op")
 	b.ReportMetric(float64(maxRSS)/(1<<20), "tf-maxrss-MB")
+	if providers > 0 {
+		b.ReportMetric(perPlan(providerCPU), "provider-cpu-s/op")
+		b.ReportMetric(float64(providerRSS)/(1<<20), "provider-maxrss-MB")
+	}
 	if counts == nil {
-		b.Logf("%d plan(s): %.2fs wall, terraform CPU %.2fs per plan", plans, perPlan(wall), perPlan(cpu))
+		b.Logf("%d plan(s): %.2fs wall, terraform CPU %.2fs (%d provider processes: %.2fs sampled) per plan",
+			plans, perPlan(wall), perPlan(cpu), providers/plans, perPlan(providerCPU))
 		return
 	}
-	b.ReportMetric(perPlan(providerCPU), "provider-cpu-s/op")
 	b.ReportMetric(perPlan(server), "server-cpu-s/op")
 	b.ReportMetric(float64(reqs.total)/float64(plans), "req/op")
 	b.ReportMetric(float64(reqs.ruleGets())/float64(plans), "rule-get-req/op")
@@ -475,6 +525,7 @@ type providerWatch struct {
 	done    chan struct{}
 	stopped chan struct{}
 	cpu     map[int]time.Duration // per provider pid, the last sample
+	hwm     int64                 // bytes, the largest VmHWM sampled
 	self    time.Duration         // CPU time of the sampling itself (in this process)
 }
 
@@ -499,6 +550,7 @@ func watchProviders(parent int) *providerWatch {
 				pid := queue[0]
 				if cpu, ok := providerCPU(pid); ok {
 					w.cpu[pid] = cpu
+					w.hwm = max(w.hwm, providerHWM(pid))
 				} else {
 					queue = append(queue, children(pid)...)
 				}
@@ -516,13 +568,13 @@ func watchProviders(parent int) *providerWatch {
 // stop ends the sampling and returns the providers' total CPU, the CPU
 // time the sampling took in this process and the number of provider
 // processes seen.
-func (w *providerWatch) stop() (cpu, self time.Duration, processes int) {
+func (w *providerWatch) stop() (cpu, self time.Duration, processes int, maxRSS int64) {
 	close(w.done)
 	<-w.stopped
 	for _, c := range w.cpu {
 		cpu += c
 	}
-	return cpu, w.self, len(w.cpu)
+	return cpu, w.self, len(w.cpu), w.hwm
 }
 
 // children lists the children of pid from /proc/<pid>/task/*/children
@@ -553,6 +605,24 @@ func threadCPU() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// providerHWM is the peak resident set size (VmHWM) of pid in bytes, or 0.
+func providerHWM(pid int) int64 {
+	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for line := range strings.SplitSeq(string(status), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			if err != nil {
+				return 0
+			}
+			return kb * 1024
+		}
+	}
+	return 0
 }
 
 // clockTicks is USER_HZ, the unit of utime and stime in /proc/<pid>/stat:
