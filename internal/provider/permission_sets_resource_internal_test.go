@@ -139,10 +139,16 @@ func (p *psRPC) value(n, changed int, id any, synced string) tftypes.Value {
 			"last_synced_at":   tftypes.NewValue(tftypes.String, last),
 		})
 	}
-	return tftypes.NewValue(p.typ, map[string]tftypes.Value{
+	attrs := map[string]tftypes.Value{
 		"id":              tftypes.NewValue(tftypes.String, id),
 		"permission_sets": tftypes.NewValue(p.typ.AttributeTypes["permission_sets"], elems),
-	})
+	}
+	for name, at := range p.typ.AttributeTypes { // others (timeouts) null
+		if _, ok := attrs[name]; !ok {
+			attrs[name] = tftypes.NewValue(at, nil)
+		}
+	}
+	return tftypes.NewValue(p.typ, attrs)
 }
 
 func psBenchN(tb testing.TB) int {
@@ -266,7 +272,13 @@ func TestPermissionSetsRawPlanMatchesFramework(t *testing.T) {
 		} else {
 			m = tftypes.NewValue(mapTyp, sets)
 		}
-		return tftypes.NewValue(typ, map[string]tftypes.Value{"id": str(id), "permission_sets": m})
+		attrs := map[string]tftypes.Value{"id": str(id), "permission_sets": m}
+		for name, at := range typ.AttributeTypes { // others (timeouts) null
+			if _, ok := attrs[name]; !ok {
+				attrs[name] = tftypes.NewValue(at, nil)
+			}
+		}
+		return tftypes.NewValue(typ, attrs)
 	}
 	// proposed is terraform's proposed new state for this schema: the
 	// configuration, with the prior values of computed attributes the
@@ -277,7 +289,11 @@ func TestPermissionSetsRawPlanMatchesFramework(t *testing.T) {
 		}
 		ca, _ := rawObject(config)
 		pa, _ := rawObject(prior)
-		out := map[string]tftypes.Value{"id": pa["id"], "permission_sets": ca["permission_sets"]}
+		out := map[string]tftypes.Value{}
+		for name, v := range ca {
+			out[name] = v
+		}
+		out["id"] = pa["id"]
 		if pa == nil {
 			out["id"] = str(nil)
 		}
@@ -331,6 +347,23 @@ func TestPermissionSetsRawPlanMatchesFramework(t *testing.T) {
 		{"empty", res(nil, map[string]tftypes.Value{}), state},
 		{"destroy", tftypes.NewValue(typ, nil), state},
 	}
+	if tt, ok := typ.AttributeTypes["timeouts"].(tftypes.Object); ok {
+		// Only the timeouts change.
+		withTimeouts := func(v tftypes.Value) tftypes.Value {
+			a, _ := rawObject(v)
+			ta := map[string]tftypes.Value{}
+			for name, at := range tt.AttributeTypes {
+				ta[name] = tftypes.NewValue(at, nil)
+			}
+			ta["create"] = str("5m")
+			a["timeouts"] = tftypes.NewValue(tt, ta)
+			return tftypes.NewValue(typ, a)
+		}
+		cases = append(cases, struct {
+			name          string
+			config, prior tftypes.Value
+		}{"timeouts only", withTimeouts(res(nil, map[string]tftypes.Value{a: item("A", `{"x":1,"y":[1,2]}`, nil), b: item("B", nil, nil), c: item("C", `{"z":true}`, nil)})), state})
+	}
 	framework, err := providerserver.NewProtocol6WithError(New("test")())()
 	if err != nil {
 		t.Fatal(err)
@@ -375,6 +408,50 @@ func TestPermissionSetsRawPlanMatchesFramework(t *testing.T) {
 			}
 			if string(got.PlannedPrivate) != string(want.PlannedPrivate) {
 				t.Errorf("planned private = %s, want %s", got.PlannedPrivate, want.PlannedPrivate)
+			}
+		})
+	}
+}
+
+// TestPermissionSetsRawUpgradeMatchesFramework compares the raw
+// UpgradeResourceState of jitsudo_permission_sets with the framework's.
+func TestPermissionSetsRawUpgradeMatchesFramework(t *testing.T) {
+	ctx := context.Background()
+	framework, err := providerserver.NewProtocol6WithError(New("test")())()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := framework.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	raw := &rawPlanServer{ProviderServer: framework}
+	typ := permissionSetsRawType()
+	for name, state := range map[string]string{
+		"sets": `{"id":"permission-sets","permission_sets":{"arn:aws:sso:::permissionSet/i/ps-a":{"name":"A","account_id":null,"metadata":"{\"x\":1}",` +
+			`"rank":7,"description":null,"session_duration":"PT8H","relay_state":null,"last_synced_at":"2026-01-01T00:00:00Z","dropped_attribute":1}}}`,
+		"empty": `{"id":"permission-sets","permission_sets":{}}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			req := &tfprotov6.UpgradeResourceStateRequest{TypeName: permissionSetsTypeName, RawState: &tfprotov6.RawState{JSON: []byte(state)}}
+			want, err := framework.UpgradeResourceState(ctx, req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			psCheckDiags(t, "framework UpgradeResourceState", want.Diagnostics)
+			got, err := raw.UpgradeResourceState(ctx, req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wv, err := want.UpgradedState.Unmarshal(typ)
+			if err != nil {
+				t.Fatal(err)
+			}
+			gv, err := got.UpgradedState.Unmarshal(typ)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !gv.Equal(wv) {
+				t.Errorf("raw upgrade differs from the framework's:\n got %s\nwant %s", gv, wv)
 			}
 		})
 	}
