@@ -93,16 +93,68 @@ func migrate(ctx context.Context, db *sql.DB) error {
 }
 
 // inTx runs fn in one transaction: committed if fn returns nil, rolled back
-// otherwise. Every request handler does all its reads and writes through one
-// inTx call, so a request applies whole or not at all.
-func (s *Server) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+// otherwise, and rolled back too when fn panics (the connection is then
+// free again for the next request). Every request handler does all its
+// reads and writes through one inTx call, so a request applies whole or not
+// at all.
+//
+// Inside a request transaction (withRequestTx: the idempotency middleware
+// opens one so that the Idempotency-Key record commits with the write it
+// remembers), fn runs in a savepoint of that transaction instead: its
+// changes are undone if it fails and committed only with the request's.
+func (s *Server) inTx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
+	if rt, ok := ctx.Value(requestTxKey{}).(*requestTx); ok {
+		return rt.savepoint(ctx, fn)
+	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
+	done := false
+	defer func() {
+		if !done {
+			_ = tx.Rollback()
+		}
+	}()
 	if err := fn(tx); err != nil {
-		_ = tx.Rollback()
 		return err
 	}
+	done = true
 	return tx.Commit()
+}
+
+// requestTx is a transaction that spans a whole request.
+type requestTx struct {
+	tx *sql.Tx
+	n  int // savepoints opened so far, for unique names
+}
+
+type requestTxKey struct{}
+
+// withRequestTx makes inTx calls under ctx run in rt.
+func withRequestTx(ctx context.Context, rt *requestTx) context.Context {
+	return context.WithValue(ctx, requestTxKey{}, rt)
+}
+
+// savepoint runs fn in a savepoint of the request transaction: released
+// if fn returns nil, rolled back to if it fails or panics.
+func (rt *requestTx) savepoint(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	rt.n++
+	name := fmt.Sprintf("sp%d", rt.n)
+	if _, err := rt.tx.ExecContext(ctx, "SAVEPOINT "+name); err != nil {
+		return err
+	}
+	done := false
+	defer func() {
+		if !done {
+			_, _ = rt.tx.ExecContext(context.WithoutCancel(ctx), "ROLLBACK TO "+name)
+			_, _ = rt.tx.ExecContext(context.WithoutCancel(ctx), "RELEASE "+name)
+		}
+	}()
+	if err := fn(rt.tx); err != nil {
+		return err
+	}
+	done = true
+	_, err := rt.tx.ExecContext(ctx, "RELEASE "+name)
+	return err
 }

@@ -18,9 +18,9 @@ import (
 // also returns its top-level members as raw JSON, so that handlers can tell
 // an absent field from an explicit null where dst cannot.
 func decodeFields(r *http.Request, dst any) (map[string]json.RawMessage, error) {
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))
+	body, err := readBody(r)
 	if err != nil {
-		return nil, &apiError{Status: http.StatusBadRequest, Code: "invalid_request", Message: "reading the request body: " + err.Error()}
+		return nil, err
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	if err := decodeBody(r, dst); err != nil {

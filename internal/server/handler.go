@@ -13,19 +13,24 @@ import (
 // the outside in:
 //
 //  1. request id: X-Request-ID on every response (a sane incoming one is
-//     echoed, otherwise one is generated); the route pattern is resolved;
+//     echoed, otherwise one is generated); the route pattern is resolved
+//     (none for a path that is not canonical, see canonicalPath);
 //  2. request log (slog: method, route, path, status, duration, tenant,
 //     request id; never keys or bodies);
 //  3. request counts per route pattern and status (GET /debug/requests);
-//  4. fault injection (faults.go);
-//  5. authentication (X-API-Key, X-Tenant-ID; all routes but GET /healthz
+//  4. panic recovery: 500 `internal`, the stack in the log (hardening.go);
+//  5. fault injection (faults.go);
+//  6. authentication (X-API-Key, X-Tenant-ID; all routes but GET /healthz
 //     and GET /debug/requests);
-//  6. per-tenant rate limit;
-//  7. Idempotency-Key handling of POSTs (idempotency.go);
-//  8. the router: parameter binding (a malformed parameter is a 400 naming
-//     it) and the handler. Unknown paths answer 404 `not_found` and known
-//     paths with another method 405 `method_not_allowed`, both with the
-//     error body.
+//  7. per-tenant rate limit;
+//  8. maxLength of string parameters (query, If-Match, permission set id);
+//  9. the body bound (413 `too_large` past api.MaxRequestBodyBytes);
+//  10. Idempotency-Key handling of POSTs (idempotency.go);
+//  11. the router: parameter binding (a malformed parameter is a 400 naming
+//     it) and the handler. Unknown paths, and paths that are not canonical
+//     ("//", "." or ".." segments, encoded or not), answer 404 `not_found`
+//     and known paths with another method 405 `method_not_allowed`, both
+//     with the error body; never a redirect.
 //
 // Every call returns a new handler; all of them share the server's state.
 func (s *Server) Handler() http.Handler {
@@ -42,42 +47,48 @@ func (s *Server) Handler() http.Handler {
 func (s *Server) chain(mux *http.ServeMux) http.Handler {
 	h := s.route(mux)
 	h = s.idempotency(h)
+	h = s.limitBody(h)
+	h = s.checkParamLengths(h)
 	h = s.rateLimit(h)
 	h = s.authenticate(h)
 	h = s.injectFaults(h)
+	h = s.recoverPanics(h)
 	h = s.countRequests(h)
 	h = s.logRequests(h)
 	return s.requestID(mux, h)
 }
 
 // route is the innermost handler: mux for matched routes, JSON error bodies
-// for everything the mux would answer with its plain-text 404 or 405.
+// for everything the mux would answer with its plain-text 404 or 405 or a
+// redirect to a cleaned path.
 func (s *Server) route(mux *http.ServeMux) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if stateOf(r).pattern != "" {
 			mux.ServeHTTP(w, r)
 			return
 		}
-		// Let the mux decide (404, 405 with Allow, or a redirect to the
-		// cleaned path), then answer its decision in this API's style.
+		notFound := &apiError{Status: http.StatusNotFound, Code: "not_found",
+			Message: fmt.Sprintf("no route for %s %s; see internal/api/openapi.yaml for the API's paths", r.Method, truncate(r.URL.EscapedPath(), 256))}
+		if !canonicalPath(r) {
+			s.writeError(w, r, notFound)
+			return
+		}
+		// Let the mux decide (404, 405 with Allow), then answer its
+		// decision in this API's style.
 		cw := &captureWriter{header: http.Header{}}
 		h, _ := mux.Handler(r)
 		h.ServeHTTP(cw, r)
 		switch cw.status {
-		case http.StatusNotFound:
-			s.writeError(w, r, &apiError{Status: http.StatusNotFound, Code: "not_found",
-				Message: fmt.Sprintf("no route for %s %s; see internal/api/openapi.yaml for the API's paths", r.Method, r.URL.Path)})
 		case http.StatusMethodNotAllowed:
 			allow := cw.header.Get("Allow")
 			w.Header().Set("Allow", allow)
 			s.writeError(w, r, &apiError{Status: http.StatusMethodNotAllowed, Code: "method_not_allowed",
 				Message: fmt.Sprintf("%s is not allowed on %s; allowed: %s", r.Method, r.URL.Path, allow)})
 		default:
-			for k, v := range cw.header {
-				w.Header()[k] = v
-			}
-			w.WriteHeader(cw.status)
-			_, _ = w.Write(cw.body)
+			// 404, and anything else the mux might answer for a path no
+			// route matched (a redirect): the contract describes no such
+			// path.
+			s.writeError(w, r, notFound)
 		}
 	})
 }

@@ -14,14 +14,16 @@ import (
 	"sync"
 	"time"
 	"unicode/utf8"
+
+	"github.com/jitsudo-community/terraform-provider-jitsudo/internal/api"
 )
 
 // Idempotency of POSTs (table idempotency_keys).
 //
 // A POST with an Idempotency-Key header runs once per (tenant, key): its
-// response (status, body, Content-Type, ETag and Location) is stored after
-// the handler, in a transaction of its own, unless it is a 5xx or a 429
-// (those are worth retrying for real). A later POST with the same key, the
+// response (status, body, Content-Type, ETag and Location) is stored in the
+// same transaction as the handler's writes (db.go, requestTx), unless it is
+// a 5xx or a 429: those are rolled back and worth retrying for real. A later POST with the same key, the
 // same path and the same body (compared as JSON, so formatting does not
 // matter) gets the stored response with `Idempotent-Replayed: true` and
 // executes nothing; a different path or body is 409 idempotency_conflict.
@@ -30,7 +32,7 @@ import (
 
 const (
 	idempotencyTTL    = 24 * time.Hour
-	maxIdempotencyKey = 255
+	maxIdempotencyKey = api.MaxIdempotencyKeyLength
 )
 
 // replayedHeaders are the response headers stored with a response.
@@ -102,23 +104,35 @@ func (s *Server) idempotency(next http.Handler) http.Handler {
 			s.writeError(w, r, v.err())
 			return
 		}
-		body, err := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))
+		body, err := readBody(r)
 		if err != nil {
-			s.writeError(w, r, &apiError{Status: http.StatusBadRequest, Code: "invalid_request", Message: "reading the request body: " + err.Error()})
+			s.writeError(w, r, err) // a 400 or 413 of the body itself: nothing to remember
 			return
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
-		if len(body) > maxBodyBytes {
-			next.ServeHTTP(w, r) // the handler answers 413; nothing to remember
-			return
-		}
 		hash := bodyHash(body)
 		path := r.URL.EscapedPath()
 
 		unlock := s.mw.idemLock.lock(tenant + "\x00" + key)
 		defer unlock()
 
-		prev, err := s.loadIdempotent(r.Context(), tenant, key)
+		// One transaction for the lookup, the handler's writes and the
+		// record of its response: a crash or a failed record write leaves
+		// neither, so a retry executes exactly once.
+		tx, err := s.db.BeginTx(r.Context(), nil)
+		if err != nil {
+			s.writeError(w, r, fmt.Errorf("begin idempotent request: %w", err))
+			return
+		}
+		finished := false
+		defer func() {
+			if !finished { // an early answer or a panic of the handler
+				_ = tx.Rollback()
+			}
+		}()
+		ctx := withRequestTx(r.Context(), &requestTx{tx: tx})
+
+		prev, err := s.loadIdempotent(ctx, tenant, key)
 		if err != nil {
 			s.writeError(w, r, err)
 			return
@@ -143,17 +157,27 @@ func (s *Server) idempotency(next http.Handler) http.Handler {
 		}
 
 		cw := newCaptureWriter(w.Header())
-		next.ServeHTTP(cw, r)
+		next.ServeHTTP(cw, r.WithContext(ctx))
 		if cw.status == 0 {
 			cw.status = http.StatusOK
 		}
-		if cw.status < 500 && cw.status != http.StatusTooManyRequests {
-			if err := s.storeIdempotent(r.Context(), tenant, key, storedResponse{
-				method: r.Method, path: path, bodyHash: hash, status: cw.status, headers: pickHeaders(cw.header), body: cw.body,
-			}); err != nil {
-				// The request did execute: answer it, a retry re-executes.
-				s.log.Error("storing idempotent response", "request_id", stateOf(r).requestID, "error", err)
-			}
+		if cw.status >= 500 || cw.status == http.StatusTooManyRequests {
+			// Not remembered, and not applied either: a retry executes again.
+			cw.flushTo(w)
+			return
+		}
+		err = s.storeIdempotent(ctx, tenant, key, storedResponse{
+			method: r.Method, path: path, bodyHash: hash, status: cw.status, headers: pickHeaders(cw.header), body: cw.body,
+		})
+		if err == nil {
+			finished = true
+			err = tx.Commit()
+		}
+		if err != nil {
+			// Nothing of the request is committed: answer a 5xx, a retry
+			// executes it again.
+			s.writeError(w, r, fmt.Errorf("storing the idempotent response: %w", err))
+			return
 		}
 		cw.flushTo(w)
 	})

@@ -90,6 +90,9 @@ func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter 
 func (s *Server) requestID(mux *http.ServeMux, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, pattern := mux.Handler(r)
+		if !canonicalPath(r) {
+			pattern = "" // the mux would redirect: no route (404)
+		}
 		id := r.Header.Get("X-Request-ID")
 		if !saneRequestID(id) {
 			id = newRequestID()

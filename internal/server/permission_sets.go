@@ -21,11 +21,11 @@ import (
 
 // Limits of permission set fields (openapi.yaml, PermissionSetInput).
 const (
-	permissionSetIDMax              = 2048
-	permissionSetNameMax            = 256
-	permissionSetDescriptionMax     = 1024
-	permissionSetSessionDurationMax = 100
-	permissionSetRelayStateMax      = 240
+	permissionSetIDMax              = api.MaxPermissionSetIDLength
+	permissionSetNameMax            = api.MaxPermissionSetNameLength
+	permissionSetDescriptionMax     = api.MaxPermissionSetDescriptionLength
+	permissionSetSessionDurationMax = api.MaxSessionDurationLength
+	permissionSetRelayStateMax      = api.MaxRelayStateLength
 )
 
 // permissionSetInputBody is api.PermissionSetInput with metadata kept as
@@ -220,6 +220,8 @@ func checkPermissionSet(v *validation, prefix string, in permissionSetInputBody)
 	}
 	if in.IfMatch != nil && strings.TrimSpace(*in.IfMatch) == "" {
 		v.add(loc("if_match"), "required", "if_match must not be empty: send the set's etag, or * for any existing set, or omit it")
+	} else if in.IfMatch != nil {
+		checkLength(v, loc("if_match"), *in.IfMatch, 1, api.MaxIfMatchLength)
 	}
 	if in.IfNoneMatch != nil {
 		switch {
@@ -491,6 +493,8 @@ func (s *Server) DeletePermissionSets(w http.ResponseWriter, r *http.Request, pa
 	for i, id := range body.Ids {
 		if id == "" {
 			v.add(fmt.Sprintf("ids[%d]", i), "required", "ids[%d] must not be empty", i)
+		} else {
+			checkLength(v, fmt.Sprintf("ids[%d]", i), id, 1, api.MaxPermissionSetIDLength)
 		}
 		listed[id] = true
 	}
@@ -500,6 +504,8 @@ func (s *Server) DeletePermissionSets(w http.ResponseWriter, r *http.Request, pa
 			v.add(ifMatchLocation(id), "not_listed", "%q has an if_match but is not listed in ids; list it or remove its precondition", id)
 		case strings.TrimSpace(body.IfMatch[id]) == "":
 			v.add(ifMatchLocation(id), "required", "the if_match of %q must not be empty: send the set's etag, or * for any existing set", id)
+		default:
+			checkLength(v, ifMatchLocation(id), body.IfMatch[id], 1, api.MaxIfMatchLength)
 		}
 	}
 	if err := v.err(); err != nil {

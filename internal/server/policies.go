@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 
@@ -18,9 +19,9 @@ import (
 
 // Limits of policy fields (openapi.yaml, PolicyCreate).
 const (
-	policyNameMax        = 128
-	policyDescriptionMax = 1024
-	policyChannelMax     = 256
+	policyNameMax        = api.MaxPolicyNameLength
+	policyDescriptionMax = api.MaxPolicyDescriptionLength
+	policyChannelMax     = api.MaxNotificationChannelLength
 	policyPriorityMin    = -1000000
 	policyPriorityMax    = 1000000
 	policyDurationMin    = 60     // one minute
@@ -316,7 +317,12 @@ func (s *Server) CreatePolicy(w http.ResponseWriter, r *http.Request, params api
 	}
 	var rules []parsedRule
 	if body.CedarPolicySet != nil {
-		rules = s.parsePolicySet(v, *body.CedarPolicySet)
+		// Bounded before any Cedar parse sees the text.
+		if utf8.RuneCountInString(*body.CedarPolicySet) > api.MaxCedarPolicySetLength {
+			checkLength(v, "cedar_policy_set", *body.CedarPolicySet, 0, api.MaxCedarPolicySetLength)
+		} else {
+			rules = s.parsePolicySet(v, *body.CedarPolicySet)
+		}
 	}
 	if err := validationErr(v); err != nil {
 		s.writeError(w, r, err)

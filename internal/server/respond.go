@@ -105,22 +105,44 @@ func etagMatches(given, current string) bool {
 	return false
 }
 
-const maxBodyBytes = 16 << 20
+// readBody reads the whole request body: over maxBodyBytes it is a 413
+// too_large (limitBody bounds the reader; the check here also covers
+// handlers served outside the chain).
+func readBody(r *http.Request) ([]byte, error) {
+	if r.Body == nil {
+		return nil, nil
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		return nil, errTooLarge()
+	case err != nil:
+		return nil, &apiError{Status: http.StatusBadRequest, Code: "invalid_request", Message: "reading the request body: " + err.Error()}
+	case len(body) > maxBodyBytes:
+		return nil, errTooLarge()
+	}
+	return body, nil
+}
 
 // decodeBody decodes the JSON request body strictly into dst: unknown
-// fields, trailing data and type mismatches are 400s that name the field.
+// fields, trailing data and type mismatches are 400s that name the field,
+// and so are strings decoding would alter (invalid UTF-8, unpaired
+// surrogate escapes; checkJSONText).
 func decodeBody(r *http.Request, dst any) error {
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))
+	body, err := readBody(r)
 	if err != nil {
-		return &apiError{Status: http.StatusBadRequest, Code: "invalid_request", Message: "reading the request body: " + err.Error()}
-	}
-	if len(body) > maxBodyBytes {
-		return &apiError{Status: http.StatusRequestEntityTooLarge, Code: "invalid_request", Message: fmt.Sprintf("request body is larger than %d bytes", maxBodyBytes)}
+		return err
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
 		v := &validation{}
 		v.add("", "required", "a JSON request body is required")
 		return v.err()
+	}
+	text := &validation{}
+	checkJSONText(text, body)
+	if err := text.err(); err != nil {
+		return err
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()

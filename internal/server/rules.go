@@ -29,9 +29,9 @@ import (
 // Limits of rule fields (openapi.yaml, RuleCreate).
 const (
 	ruleOrdinalMax    = 1000000
-	rulePolicyTextMax = 65536
-	ruleConditionsMax = 65536
-	ruleNoticeMax     = 1024
+	rulePolicyTextMax = api.MaxPolicyTextLength
+	ruleConditionsMax = api.MaxConditionsLength
+	ruleNoticeMax     = api.MaxRuleNoticeLength
 )
 
 // Finding codes of Cedar problems. A 400 whose findings all have one of
@@ -521,7 +521,25 @@ func checkRuleBody(v *validation, raw map[string]json.RawMessage, body api.RuleU
 		for i, id := range *body.ActionIds {
 			if id == "" {
 				v.add(fmt.Sprintf("action_ids[%d]", i), "required", "action_ids[%d] must not be empty", i)
+			} else {
+				checkLength(v, fmt.Sprintf("action_ids[%d]", i), id, 1, api.MaxActionIDLength)
 			}
+		}
+	}
+	for _, f := range []struct {
+		name string
+		val  nullable.Nullable[string]
+		max  int
+	}{
+		{"principal_entity_type", body.PrincipalEntityType, api.MaxEntityTypeLength},
+		{"principal_entity_id", body.PrincipalEntityId, api.MaxEntityIDLength},
+		{"principal_in_entity_type", body.PrincipalInEntityType, api.MaxEntityTypeLength},
+		{"resource_entity_type", body.ResourceEntityType, api.MaxEntityTypeLength},
+		{"resource_entity_id", body.ResourceEntityId, api.MaxEntityIDLength},
+		{"resource_in_entity_type", body.ResourceInEntityType, api.MaxEntityTypeLength},
+	} {
+		if s := nullablePtr[string](f.val); s != nil {
+			checkLength(v, f.name, *s, 0, f.max)
 		}
 	}
 }
