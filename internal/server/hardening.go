@@ -49,7 +49,8 @@ func canonicalPath(r *http.Request) bool {
 
 // recoverPanics answers a panic of anything inside it (handlers, inner
 // middleware) with 500 `internal` and the error body, unless the response
-// has already begun, and logs the panic with its stack and the request id.
+// has already begun (then the response is aborted), and logs the panic with
+// its stack and the request id.
 // Transactions are rolled back by the code that opened them (inTx and the
 // idempotency middleware roll back on a panic), so the connection is free
 // again and the server keeps serving. http.ErrAbortHandler is passed on:
@@ -69,7 +70,9 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 				"method", r.Method, "route", st.routeLabel(), "path", r.URL.Path,
 				"request_id", st.requestID, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 			if st.rec != nil && st.rec.status != 0 {
-				return // the response has begun: nothing better to do than end it
+				// The response has begun: abort it (the client sees a broken
+				// response, not a truncated success); net/http keeps serving.
+				panic(http.ErrAbortHandler)
 			}
 			s.writeError(w, r, &apiError{Status: http.StatusInternalServerError, Code: "internal",
 				Message: "internal server error; see the server log for request " + st.requestID})
