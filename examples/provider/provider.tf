@@ -19,6 +19,11 @@ provider "jitsudo" {
   retry_wait_min = "250ms"
   retry_wait_max = "10s"
 
+  # Optional: how long one HTTP attempt may wait for the API's answer
+  # (JITSUDO_REQUEST_TIMEOUT when unset, else 30s). A timed-out attempt is
+  # retried like a failed one.
+  request_timeout = "30s"
+
   # Optional: `terraform plan` checks new and changed jitsudo_policy_rule
   # rules against a Cedar schema before anything is written: the tenant's
   # schema from the API, or the one in cedar_schema. Schema findings fail

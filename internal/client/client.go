@@ -33,7 +33,7 @@ const (
 	DefaultMaxRetries   = 4
 	DefaultRetryWaitMin = 250 * time.Millisecond
 	DefaultRetryWaitMax = 10 * time.Second
-	DefaultTimeout      = 60 * time.Second
+	DefaultTimeout      = 30 * time.Second
 	DefaultUserAgent    = "terraform-provider-jitsudo/dev"
 )
 
@@ -56,9 +56,15 @@ type Config struct {
 	// RetryWaitMin and RetryWaitMax bound the wait between attempts, also
 	// when the server asks for a longer one with Retry-After.
 	RetryWaitMin, RetryWaitMax time.Duration
-	// Timeout bounds each HTTP attempt, reading the response included; it
+	// Timeout bounds each HTTP attempt, from dialing to reading the whole
+	// response, also against a server that accepts the connection and never
+	// answers; a timed-out attempt is retried like a connection error. It
 	// replaces HTTPClient's Timeout.
 	Timeout time.Duration
+	// TimeoutSetting names the setting Timeout comes from in the error of a
+	// call whose attempts all went unanswered, e.g. "request_timeout";
+	// empty leaves the name out.
+	TimeoutSetting string
 	// HTTPClient is the client to send requests with; it is copied, not
 	// modified. Nil means a pooled client of go-cleanhttp.
 	HTTPClient *http.Client
@@ -79,6 +85,10 @@ type Client struct {
 	tenantID  string
 	userAgent string
 	http      *retryablehttp.Client
+	// timeout is the per-attempt bound and timeoutSetting its name, for
+	// the error of unanswered calls.
+	timeout        time.Duration
+	timeoutSetting string
 }
 
 // New validates cfg and returns a Client.
@@ -129,10 +139,12 @@ func New(cfg Config) (*Client, error) {
 	hc.Transport = &transport{next: hc.Transport, log: cfg.Logger}
 
 	return &Client{
-		base:      base,
-		apiKey:    cfg.APIKey,
-		tenantID:  strings.ToLower(cfg.TenantID),
-		userAgent: cfg.UserAgent,
+		base:           base,
+		apiKey:         cfg.APIKey,
+		tenantID:       strings.ToLower(cfg.TenantID),
+		userAgent:      cfg.UserAgent,
+		timeout:        cfg.Timeout,
+		timeoutSetting: cfg.TimeoutSetting,
 		http: &retryablehttp.Client{
 			HTTPClient:   hc,
 			Logger:       nil, // disabled: transport logs, with ctx and without headers
@@ -312,7 +324,11 @@ func (c *Client) do(ctx context.Context, r request, out any, opts []Option) erro
 	resp, err := c.http.Do(req)
 	if err != nil {
 		if ctx.Err() != nil {
-			return fmt.Errorf("jitsudo API: %s %s: %w", r.method, r.path, ctx.Err())
+			return fmt.Errorf("jitsudo API: %s %s: %w", r.method, r.path, ctxError(ctx))
+		}
+		if isTimeout(err) {
+			return fmt.Errorf("jitsudo API: %s %s: no answer from %s within %s after %d attempt(s): %w",
+				r.method, r.path, c.endpoint(), c.timeoutDesc(), max(st.attempts, 1), err)
 		}
 		return fmt.Errorf("jitsudo API: %s %s: giving up after %d attempt(s): %w", r.method, r.path, max(st.attempts, 1), err)
 	}
@@ -329,6 +345,10 @@ func (c *Client) do(ctx context.Context, r request, out any, opts []Option) erro
 		}
 	}
 	if err != nil {
+		if isTimeout(err) && ctx.Err() == nil {
+			return fmt.Errorf("jitsudo API: %s %s: reading the response: %s did not finish it within %s: %w",
+				r.method, r.path, c.endpoint(), c.timeoutDesc(), err)
+		}
 		return fmt.Errorf("jitsudo API: %s %s: reading the response: %w", r.method, r.path, err)
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
@@ -341,6 +361,38 @@ func (c *Client) do(ctx context.Context, r request, out any, opts []Option) erro
 		return fmt.Errorf("jitsudo API: %s %s: decoding the %d response (request id %s): %w", r.method, r.path, resp.StatusCode, resp.Header.Get("X-Request-ID"), err)
 	}
 	return nil
+}
+
+// ctxError is why ctx is done: ctx.Err(), with the cause the caller gave
+// (context.WithTimeoutCause, context.WithCancelCause) when there is one.
+func ctxError(ctx context.Context) error {
+	err := ctx.Err()
+	// Identity, not errors.Is: Cause is ctx.Err() itself when none was
+	// given, and a given cause may well match context.DeadlineExceeded.
+	if cause := context.Cause(ctx); cause != nil && cause != err { //nolint:errorlint // see above
+		return fmt.Errorf("%w: %w", err, cause)
+	}
+	return err
+}
+
+// isTimeout reports whether err is an attempt that ran out of its Timeout.
+func isTimeout(err error) bool {
+	var te interface{ Timeout() bool }
+	return errors.As(err, &te) && te.Timeout()
+}
+
+// endpoint is the base URL calls go to, for error messages.
+func (c *Client) endpoint() string {
+	return c.base.String()
+}
+
+// timeoutDesc is the per-attempt timeout and the setting it comes from,
+// e.g. "30s (request_timeout)".
+func (c *Client) timeoutDesc() string {
+	if c.timeoutSetting == "" {
+		return c.timeout.String()
+	}
+	return c.timeout.String() + " (" + c.timeoutSetting + ")"
 }
 
 // pathf formats an API path, escaping each argument as one path segment

@@ -759,6 +759,106 @@ func TestTimeoutIsPerAttempt(t *testing.T) {
 	}
 }
 
+// silentListener accepts TCP connections and never answers on them (it
+// holds them open until the test ends), like a hung server or a proxy
+// that lost its upstream. It returns the base URL and the number of
+// connections accepted so far.
+func silentListener(t *testing.T) (string, *atomic.Int32) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var accepted atomic.Int32
+	var mu sync.Mutex
+	var conns []net.Conn
+	go func() {
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			accepted.Add(1)
+			mu.Lock()
+			conns = append(conns, conn)
+			mu.Unlock()
+		}
+	}()
+	t.Cleanup(func() {
+		_ = ln.Close()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			_ = c.Close()
+		}
+	})
+	return "http://" + ln.Addr().String(), &accepted
+}
+
+func TestTimeoutNeverAnswered(t *testing.T) {
+	url, accepted := silentListener(t)
+	const timeout = 200 * time.Millisecond
+	c, err := New(Config{
+		Endpoint: url, APIKey: testKey, TenantID: testTenant,
+		MaxRetries: 2, RetryWaitMin: 10 * time.Millisecond, RetryWaitMax: 20 * time.Millisecond,
+		Timeout: timeout, TimeoutSetting: "request_timeout",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var resp Response
+	start := time.Now()
+	_, err = c.GetPolicy(context.Background(), "x", WithResponse(&resp))
+	elapsed := time.Since(start)
+	if err == nil {
+		t.Fatal("GetPolicy succeeded against a listener that never answers")
+	}
+	want := "no answer from " + url + " within 200ms (request_timeout) after 3 attempt(s)"
+	if !strings.Contains(err.Error(), want) {
+		t.Fatalf("err = %v, want it to contain %q", err, want)
+	}
+	// Three attempts of 200ms each, with two backoff waits of at most 20ms.
+	if lo, hi := 3*timeout, 3*timeout+2*20*time.Millisecond+time.Second; elapsed < lo || elapsed > hi {
+		t.Fatalf("failed after %s, want between %s and %s", elapsed, lo, hi)
+	}
+	if n := accepted.Load(); n != 3 {
+		t.Fatalf("%d connections accepted, want one per attempt (3)", n)
+	}
+}
+
+func TestTimeoutDefault(t *testing.T) {
+	url, _ := silentListener(t)
+	c, err := New(Config{Endpoint: url, APIKey: testKey, TenantID: testTenant, MaxRetries: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.timeout != DefaultTimeout || c.http.HTTPClient.Timeout != DefaultTimeout || DefaultTimeout != 30*time.Second {
+		t.Fatalf("timeout %s, HTTP client timeout %s, want the default 30s", c.timeout, c.http.HTTPClient.Timeout)
+	}
+	// Without a setting name the error still names the endpoint and the bound.
+	c.http.HTTPClient.Timeout, c.timeout = 50*time.Millisecond, 50*time.Millisecond
+	_, err = c.GetPolicy(context.Background(), "x")
+	if want := "no answer from " + url + " within 50ms after 1 attempt(s)"; err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("err = %v, want it to contain %q", err, want)
+	}
+}
+
+func TestTimeoutReadingBody(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusOK)
+		io.WriteString(w, `{"id":`)
+		w.(http.Flusher).Flush()
+		<-r.Context().Done() // the rest of the body never comes
+	}))
+	defer srv.Close()
+	c := newTestClient(t, srv, func(c *Config) { c.Timeout = 100 * time.Millisecond; c.TimeoutSetting = "request_timeout" })
+	_, err := c.GetPolicy(context.Background(), "x")
+	if want := srv.URL + " did not finish it within 100ms (request_timeout)"; err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("err = %v, want it to contain %q", err, want)
+	}
+}
+
 func TestBulkPreconditionFailed(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusPreconditionFailed)
@@ -790,5 +890,34 @@ func TestBulkPreconditionFailed(t *testing.T) {
 	}
 	if v := ae.Validation(); len(v) != 1 || v[0].Location != `if_match["a"]` {
 		t.Fatalf("bulk delete: Validation() = %+v", v)
+	}
+}
+
+// A call ended by its caller's deadline says why, with the cause the
+// caller gave, and still matches context.DeadlineExceeded.
+func TestContextCause(t *testing.T) {
+	url, _ := silentListener(t)
+	c, err := New(Config{Endpoint: url, APIKey: testKey, TenantID: testTenant, Timeout: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cause := errors.New("the create timeout of 100ms passed")
+	ctx, cancel := context.WithTimeoutCause(context.Background(), 100*time.Millisecond, cause)
+	defer cancel()
+	start := time.Now()
+	_, err = c.GetPolicy(ctx, "x")
+	if elapsed := time.Since(start); elapsed > 5*time.Second {
+		t.Errorf("the call took %s, want it to end at the context's deadline", elapsed)
+	}
+	if !errors.Is(err, context.DeadlineExceeded) || !errors.Is(err, cause) ||
+		!strings.Contains(err.Error(), "context deadline exceeded: the create timeout of 100ms passed") {
+		t.Fatalf("err = %v, want the deadline and its cause", err)
+	}
+
+	// Without a cause, just the context's error.
+	ctx, cancel = context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if _, err = c.GetPolicy(ctx, "x"); err == nil || !strings.HasSuffix(err.Error(), ": context deadline exceeded") {
+		t.Fatalf("err = %v, want it to end in the context's error", err)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -52,6 +53,8 @@ type awsRoleMappingResourceModel struct {
 	ARN       types.String `tfsdk:"arn"`
 	Name      types.String `tfsdk:"name"`
 	Roles     types.Map    `tfsdk:"roles"`
+	// Timeouts bounds create, update and delete.
+	Timeouts timeouts.Value `tfsdk:"timeouts"`
 }
 
 // fromAPI fills m from the AWS role as the API answers it. Ids are kept as
@@ -104,7 +107,7 @@ func (r *awsRoleMappingResource) Metadata(_ context.Context, req resource.Metada
 	resp.TypeName = req.ProviderTypeName + "_aws_role_mapping"
 }
 
-func (r *awsRoleMappingResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+func (r *awsRoleMappingResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Maps a discovered AWS role to the internal JITSudo roles it grants.\n\n" +
 			"The resource is authoritative for its AWS role: `role_ids` is the whole set of granted roles.\n\n" +
@@ -116,6 +119,7 @@ func (r *awsRoleMappingResource) Schema(_ context.Context, _ resource.SchemaRequ
 			"A refresh reads every mapping from one list of the AWS roles (pages of 250), not one request per mapping. " +
 			concurrencyDescription,
 		Attributes: map[string]schema.Attribute{
+			"timeouts": timeoutsAttribute(ctx),
 			"aws_role_id": schema.StringAttribute{
 				MarkdownDescription: "The id (a UUID) of the discovered AWS role whose mapping this resource manages, " +
 					"such as `data.jitsudo_aws_role.admin.id`. Changing it replaces the resource: the old AWS role's mapping is cleared.",
@@ -191,6 +195,8 @@ func (r *awsRoleMappingResource) Create(ctx context.Context, req resource.Create
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel := withTimeout(ctx, plan.Timeouts.Create, &resp.Diagnostics)
+	defer cancel()
 	summary := "Error Creating AWS Role Mapping"
 	id := plan.AwsRoleID.ValueString()
 	// The AWS role and the mapping it has now (with its etag) come from the
@@ -263,6 +269,8 @@ func (r *awsRoleMappingResource) Update(ctx context.Context, req resource.Update
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel := withTimeout(ctx, plan.Timeouts.Update, &resp.Diagnostics)
+	defer cancel()
 	plan.ARN, plan.Name = state.ARN, state.Name // the AWS role itself is discovered, never written
 	if ok, _ := r.apply(ctx, &plan, etag, "Error Updating AWS Role Mapping", resp.Private, &resp.Diagnostics); !ok {
 		return // the prior state stays; the next refresh reads what the server has
@@ -282,6 +290,8 @@ func (r *awsRoleMappingResource) Delete(ctx context.Context, req resource.Delete
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel := withTimeout(ctx, state.Timeouts.Delete, &resp.Diagnostics)
+	defer cancel()
 	id := state.AwsRoleID.ValueString()
 	tflog.Debug(ctx, "Clearing AWS role mapping", map[string]any{"aws_role_id": id})
 	_, err := r.set(ctx, id, []string{}, etag)

@@ -26,6 +26,8 @@ type settings struct {
 	MaxRetries   int
 	RetryWaitMin time.Duration
 	RetryWaitMax time.Duration
+	// RequestTimeout bounds each HTTP attempt.
+	RequestTimeout time.Duration
 
 	// APIKeySource is "provider block" or the environment variable the key
 	// came from, for the debug log (which never shows the key itself).
@@ -100,6 +102,19 @@ func resolveSettings(cfg providerModel, getenv func(string) string) (settings, d
 	}
 	if errMin == nil && errMax == nil {
 		diags.Append(checkWaitOrder(s.RetryWaitMin, s.RetryWaitMax, cfg.RetryWaitMax.IsNull())...)
+	}
+
+	// request_timeout: the provider block's value has passed the attribute
+	// validator already; the environment variable is checked here, with
+	// the same rule.
+	s.RequestTimeout = defaultRequestTimeout
+	if timeout := stringSetting(cfg.RequestTimeout, requestTimeoutAttr, envRequestTimeout, getenv); timeout.value != "" {
+		if err := checkTimeout(timeout.value); err != nil {
+			diags.AddAttributeError(pathRequestTimeout, "Invalid Request Timeout", timeout.invalid(err,
+				"a positive Go duration such as 30s or 2m, or unset it for the default of "+defaultRequestTimeout.String()))
+		} else {
+			s.RequestTimeout, _ = time.ParseDuration(timeout.value)
+		}
 	}
 
 	// cedar_schema and schema_findings may still be unknown when
@@ -228,6 +243,18 @@ func checkWait(s string) error {
 	d, err := time.ParseDuration(s)
 	if err != nil {
 		return fmt.Errorf("%q is not a Go duration such as 250ms, 2s or 1m", s)
+	}
+	if d <= 0 {
+		return fmt.Errorf("%q is not a positive duration", s)
+	}
+	return nil
+}
+
+// checkTimeout accepts positive Go durations ("30s", "2m", "1m30s").
+func checkTimeout(s string) error {
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return fmt.Errorf("%q is not a Go duration such as 30s, 90s or 2m", s)
 	}
 	if d <= 0 {
 		return fmt.Errorf("%q is not a positive duration", s)

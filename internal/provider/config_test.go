@@ -29,6 +29,7 @@ func nullModel() providerModel {
 		MaxRetries:     types.Int64Null(),
 		RetryWaitMin:   types.StringNull(),
 		RetryWaitMax:   types.StringNull(),
+		RequestTimeout: types.StringNull(),
 		CedarSchema:    types.StringNull(),
 		SchemaFindings: types.StringNull(),
 	}
@@ -41,7 +42,8 @@ func TestResolveSettings(t *testing.T) {
 		want := settings{
 			Endpoint: testEndpoint, APIKey: testAPIKey, TenantID: testTenantID,
 			MaxRetries: defaultMaxRetries, RetryWaitMin: defaultRetryWaitMin, RetryWaitMax: defaultRetryWaitMax,
-			APIKeySource: envAPIKey, SchemaFindings: schemaFindingsError,
+			RequestTimeout: 30 * time.Second,
+			APIKeySource:   envAPIKey, SchemaFindings: schemaFindingsError,
 		}
 		if s != want {
 			t.Errorf("settings = %+v, want %+v", s, want)
@@ -56,18 +58,30 @@ func TestResolveSettings(t *testing.T) {
 		m.MaxRetries = types.Int64Value(0)
 		m.RetryWaitMin = types.StringValue("100ms")
 		m.RetryWaitMax = types.StringValue("2s")
+		m.RequestTimeout = types.StringValue("1m30s")
 		m.CedarSchema = types.StringValue("entity User;")
 		m.SchemaFindings = types.StringValue(schemaFindingsWarning)
-		s, diags := resolveSettings(m, fullEnv.get)
+		e := env{envEndpoint: testEndpoint, envAPIKey: testAPIKey, envTenantID: testTenantID, envRequestTimeout: "5s"}
+		s, diags := resolveSettings(m, e.get)
 		requireNoError(t, diags)
 		want := settings{
 			Endpoint: "https://jitsudo.example.com/api", APIKey: "block-key", TenantID: "5BF77342-221C-11EE-BE56-0242AC120002",
 			MaxRetries: 0, RetryWaitMin: 100 * time.Millisecond, RetryWaitMax: 2 * time.Second,
-			APIKeySource: "provider block",
-			CedarSchema:  "entity User;", CedarSchemaSet: true, SchemaFindings: schemaFindingsWarning,
+			RequestTimeout: 90 * time.Second,
+			APIKeySource:   "provider block",
+			CedarSchema:    "entity User;", CedarSchemaSet: true, SchemaFindings: schemaFindingsWarning,
 		}
 		if s != want {
 			t.Errorf("settings = %+v, want %+v", s, want)
+		}
+	})
+
+	t.Run("request timeout from environment", func(t *testing.T) {
+		e := env{envEndpoint: testEndpoint, envAPIKey: testAPIKey, envTenantID: testTenantID, envRequestTimeout: "750ms"}
+		s, diags := resolveSettings(nullModel(), e.get)
+		requireNoError(t, diags)
+		if s.RequestTimeout != 750*time.Millisecond {
+			t.Errorf("RequestTimeout = %s, want 750ms from %s", s.RequestTimeout, envRequestTimeout)
 		}
 	})
 
@@ -109,6 +123,18 @@ func TestResolveSettings(t *testing.T) {
 		"malformed wait": {
 			model: func(m *providerModel) { m.RetryWaitMax = types.StringValue("10") }, env: fullEnv, path: pathRetryWaitMax,
 			summary: "Invalid Retry Wait Duration", detail: `"10"`,
+		},
+		"malformed request timeout in environment": {
+			env: env{envEndpoint: testEndpoint, envAPIKey: testAPIKey, envTenantID: testTenantID, envRequestTimeout: "30"}, path: pathRequestTimeout,
+			summary: "Invalid Request Timeout", detail: `The JITSUDO_REQUEST_TIMEOUT environment variable, which the provider reads because request_timeout is not set in the provider block, is invalid: "30" is not a Go duration such as 30s, 90s or 2m.`,
+		},
+		"negative request timeout in environment": {
+			env: env{envEndpoint: testEndpoint, envAPIKey: testAPIKey, envTenantID: testTenantID, envRequestTimeout: "-1s"}, path: pathRequestTimeout,
+			summary: "Invalid Request Timeout", detail: `"-1s" is not a positive duration`,
+		},
+		"malformed request timeout in block": {
+			model: func(m *providerModel) { m.RequestTimeout = types.StringValue("soon") }, env: fullEnv, path: pathRequestTimeout,
+			summary: "Invalid Request Timeout", detail: `The request_timeout set in the provider block is invalid: "soon" is not a Go duration`,
 		},
 		"min above default max": {
 			model: func(m *providerModel) { m.RetryWaitMin = types.StringValue("1h") }, env: fullEnv, path: pathRetryWaitMin,
@@ -194,6 +220,19 @@ func TestCheckWait(t *testing.T) {
 	for _, bad := range []string{"", "0", "0s", "-1s", "10", "1 second", "PT1S"} {
 		if err := checkWait(bad); err == nil {
 			t.Errorf("checkWait(%q) = nil, want an error", bad)
+		}
+	}
+}
+
+func TestCheckTimeout(t *testing.T) {
+	for _, ok := range []string{"1ms", "1s", "30s", "1m30s", "2h"} {
+		if err := checkTimeout(ok); err != nil {
+			t.Errorf("checkTimeout(%q) = %v, want nil", ok, err)
+		}
+	}
+	for _, bad := range []string{"", "0", "0s", "-1s", "30", "30 seconds", "PT30S"} {
+		if err := checkTimeout(bad); err == nil {
+			t.Errorf("checkTimeout(%q) = nil, want an error", bad)
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -42,14 +43,17 @@ type permissionSetResource struct {
 type permissionSetResourceModel struct {
 	ID types.String `tfsdk:"id"`
 	permissionSetItemModel
+	// Timeouts bounds create, update and delete.
+	Timeouts timeouts.Value `tfsdk:"timeouts"`
 }
 
 func (r *permissionSetResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_permission_set"
 }
 
-func (r *permissionSetResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+func (r *permissionSetResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	attrs := permissionSetItemAttributes()
+	attrs["timeouts"] = timeoutsAttribute(ctx)
 	attrs["id"] = schema.StringAttribute{
 		MarkdownDescription: "The permission set's ARN, `arn:<partition>:sso:::permissionSet/<instance>/<permission-set>`. " +
 			"Changing it replaces the resource.",
@@ -62,7 +66,7 @@ func (r *permissionSetResource) Schema(_ context.Context, _ resource.SchemaReque
 			"The cache is shared with the sync job that copies permission sets from IAM Identity Center, so " +
 			"creating a set that is already cached fails and suggests importing it instead of overwriting it. " +
 			"Every write replaces the whole set: removing an optional attribute from the configuration clears it. " +
-			"To manage many sets, use `jitsudo_permission_sets`, which writes them in bulk.",
+			"To manage many sets, use `jitsudo_permission_sets`, which writes them in bulk.\n\n" + concurrencyDescription,
 		Attributes: attrs,
 	}
 }
@@ -168,6 +172,8 @@ func (r *permissionSetResource) Create(ctx context.Context, req resource.CreateR
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel := withTimeout(ctx, plan.Timeouts.Create, &resp.Diagnostics)
+	defer cancel()
 	const summary = "Error Creating Permission Set"
 	resp.Diagnostics.Append(r.upsert(ctx, &plan, true, "", summary, "create")...)
 	if resp.Diagnostics.HasError() {
@@ -209,11 +215,20 @@ func (r *permissionSetResource) Update(ctx context.Context, req resource.UpdateR
 		notConfiguredError(&resp.Diagnostics)
 		return
 	}
-	var plan permissionSetResourceModel
+	var plan, state permissionSetResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	if plan.ID.Equal(state.ID) && plan.sameSettings(state.permissionSetItemModel) {
+		// Only timeouts changed (ModifyPlan kept last_synced_at): writing
+		// would move last_synced_at away from the plan.
+		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		return
+	}
+	ctx, cancel := withTimeout(ctx, plan.Timeouts.Update, &resp.Diagnostics)
+	defer cancel()
 	var etag string
 	resp.Diagnostics.Append(permissionSetGetETags(ctx, req.Private, &etag)...)
 	const summary = "Error Updating Permission Set"
@@ -235,6 +250,8 @@ func (r *permissionSetResource) Delete(ctx context.Context, req resource.DeleteR
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel := withTimeout(ctx, state.Timeouts.Delete, &resp.Diagnostics)
+	defer cancel()
 	arn := state.ID.ValueString()
 	var etag string
 	resp.Diagnostics.Append(permissionSetGetETags(ctx, req.Private, &etag)...)

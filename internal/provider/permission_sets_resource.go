@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -52,6 +53,8 @@ type permissionSetsResource struct {
 type permissionSetsResourceModel struct {
 	ID             types.String `tfsdk:"id"`
 	PermissionSets types.Map    `tfsdk:"permission_sets"`
+	// Timeouts bounds create, update and delete.
+	Timeouts timeouts.Value `tfsdk:"timeouts"`
 }
 
 var permissionSetItemObjectType = types.ObjectType{AttrTypes: permissionSetItemAttrTypes}
@@ -60,7 +63,7 @@ func (r *permissionSetsResource) Metadata(_ context.Context, req resource.Metada
 	resp.TypeName = req.ProviderTypeName + "_permission_sets"
 }
 
-func (r *permissionSetsResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+func (r *permissionSetsResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Manages many AWS permission sets of the JITSudo permission set cache at once, " +
 			"keyed by ARN.\n\n" +
@@ -72,8 +75,12 @@ func (r *permissionSetsResource) Schema(_ context.Context, _ resource.SchemaRequ
 			"new values and sets deleted outside Terraform disappear from state, so the next apply restores them.\n\n" +
 			"Like `jitsudo_permission_set`, adding a set that is already cached fails (the cache is shared with " +
 			"the sync job) and suggests importing it. Import with the id `*` for every set of the tenant, or a " +
-			"comma-separated list of ARNs.",
+			"comma-separated list of ARNs.\n\n" +
+			"Each set's version (`etag`) is kept in private state: a set changed or deleted outside Terraform after the plan " +
+			"read it is not overwritten, the apply fails naming it. A bulk write whose response was lost and that the " +
+			"provider retried is recognised as its own.",
 		Attributes: map[string]schema.Attribute{
+			"timeouts": timeoutsAttribute(ctx),
 			"id": schema.StringAttribute{
 				MarkdownDescription: "Always `" + permissionSetsID + "`: the resource stands for the collection of the sets it lists.",
 				Computed:            true,
@@ -420,6 +427,8 @@ func (r *permissionSetsResource) Create(ctx context.Context, req resource.Create
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel := withTimeout(ctx, plan.Timeouts.Create, &resp.Diagnostics)
+	defer cancel()
 	planned, diags := permissionSetItems(plan.PermissionSets)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
@@ -430,7 +439,7 @@ func (r *permissionSetsResource) Create(ctx context.Context, req resource.Create
 	if resp.Diagnostics.HasError() && len(applied.items) == 0 {
 		return // nothing was written
 	}
-	r.setState(ctx, &resp.State, applied.items, &resp.Diagnostics)
+	r.setState(ctx, &resp.State, applied.items, plan.Timeouts, &resp.Diagnostics)
 	resp.Diagnostics.Append(permissionSetSetETags(ctx, resp.Private, applied.etags)...)
 }
 
@@ -445,6 +454,8 @@ func (r *permissionSetsResource) Update(ctx context.Context, req resource.Update
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel := withTimeout(ctx, plan.Timeouts.Update, &resp.Diagnostics)
+	defer cancel()
 	planned, diags := permissionSetItems(plan.PermissionSets)
 	resp.Diagnostics.Append(diags...)
 	prior, diags := permissionSetItems(state.PermissionSets)
@@ -456,18 +467,18 @@ func (r *permissionSetsResource) Update(ctx context.Context, req resource.Update
 	resp.Diagnostics.Append(permissionSetGetETags(ctx, req.Private, &etags)...)
 	applied, diags := r.apply(ctx, prior, planned, etags, "Error Updating Permission Sets")
 	resp.Diagnostics.Append(diags...)
-	r.setState(ctx, &resp.State, applied.items, &resp.Diagnostics)
+	r.setState(ctx, &resp.State, applied.items, plan.Timeouts, &resp.Diagnostics)
 	resp.Diagnostics.Append(permissionSetSetETags(ctx, resp.Private, applied.etags)...)
 }
 
-// setState stores the sets with the fixed id.
-func (r *permissionSetsResource) setState(ctx context.Context, st permissionSetsStateSetter, items map[string]permissionSetItemModel, diags *diag.Diagnostics) {
+// setState stores the sets with the fixed id, and to as timeouts.
+func (r *permissionSetsResource) setState(ctx context.Context, st permissionSetsStateSetter, items map[string]permissionSetItemModel, to timeouts.Value, diags *diag.Diagnostics) {
 	m, d := permissionSetItemsMap(items)
 	diags.Append(d...)
 	if d.HasError() {
 		return
 	}
-	diags.Append(st.Set(ctx, &permissionSetsResourceModel{ID: types.StringValue(permissionSetsID), PermissionSets: m})...)
+	diags.Append(st.Set(ctx, &permissionSetsResourceModel{ID: types.StringValue(permissionSetsID), PermissionSets: m, Timeouts: to})...)
 }
 
 // permissionSetsStateSetter is tfsdk.State.
@@ -508,7 +519,7 @@ func (r *permissionSetsResource) Read(ctx context.Context, req resource.ReadRequ
 		items[arn] = permissionSetItemFromAPI(*ps, &item)
 		etags[arn] = ps.Etag
 	}
-	r.setState(ctx, &resp.State, items, &resp.Diagnostics)
+	r.setState(ctx, &resp.State, items, state.Timeouts, &resp.Diagnostics)
 	resp.Diagnostics.Append(permissionSetSetETags(ctx, resp.Private, etags)...)
 }
 
@@ -522,6 +533,8 @@ func (r *permissionSetsResource) Delete(ctx context.Context, req resource.Delete
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel := withTimeout(ctx, state.Timeouts.Delete, &resp.Diagnostics)
+	defer cancel()
 	prior, diags := permissionSetItems(state.PermissionSets)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
@@ -537,7 +550,7 @@ func (r *permissionSetsResource) Delete(ctx context.Context, req resource.Delete
 			for _, arn := range arns[:i*permissionSetBatchSize] {
 				delete(prior, arn)
 			}
-			r.setState(ctx, &resp.State, prior, &resp.Diagnostics)
+			r.setState(ctx, &resp.State, prior, state.Timeouts, &resp.Diagnostics)
 			return
 		}
 	}
@@ -655,5 +668,5 @@ func (r *permissionSetsResource) ImportState(ctx context.Context, req resource.I
 	for arn, ps := range found {
 		items[arn] = permissionSetItemFromAPI(ps, nil)
 	}
-	r.setState(ctx, &resp.State, items, &resp.Diagnostics)
+	r.setState(ctx, &resp.State, items, nullTimeouts(ctx), &resp.Diagnostics)
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -69,6 +70,14 @@ type policyResourceModel struct {
 	CedarPolicySet         types.String `tfsdk:"cedar_policy_set"`
 	CreatedAt              types.String `tfsdk:"created_at"`
 	UpdatedAt              types.String `tfsdk:"updated_at"`
+}
+
+// policyResourceData is the whole state of a jitsudo_policy: the policy
+// and the timeouts of its operations (not in policyResourceModel, which
+// the data source shares).
+type policyResourceData struct {
+	policyResourceModel
+	Timeouts timeouts.Value `tfsdk:"timeouts"`
 }
 
 // fromAPI sets every attribute from the API's representation of the policy.
@@ -177,13 +186,14 @@ func (r *policyResource) Metadata(_ context.Context, req resource.MetadataReques
 	resp.TypeName = req.ProviderTypeName + "_policy"
 }
 
-func (r *policyResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+func (r *policyResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Manages a JITSudo access policy: the settings of just-in-time access requests it governs " +
 			"(maximum and default grant durations, priority, notification channel). The policy's Cedar rules are " +
 			"managed separately with `jitsudo_policy_rule` resources; `cedar_policy_set` shows the result.\n\n" +
 			"Deleting a policy also deletes all of its rules.\n\n" + concurrencyDescription,
 		Attributes: map[string]schema.Attribute{
+			"timeouts": timeoutsAttribute(ctx),
 			"id": schema.StringAttribute{
 				MarkdownDescription: "The policy's id, a UUID assigned by the API.",
 				Computed:            true,
@@ -276,11 +286,13 @@ func (r *policyResource) Create(ctx context.Context, req resource.CreateRequest,
 		notConfiguredError(&resp.Diagnostics)
 		return
 	}
-	var plan policyResourceModel
+	var plan policyResourceData
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel := withTimeout(ctx, plan.Timeouts.Create, &resp.Diagnostics)
+	defer cancel()
 
 	name := plan.Name.ValueString()
 	tflog.Debug(ctx, "Creating policy", map[string]any{"name": name})
@@ -307,7 +319,7 @@ func (r *policyResource) Read(ctx context.Context, req resource.ReadRequest, res
 		notConfiguredError(&resp.Diagnostics)
 		return
 	}
-	var state policyResourceModel
+	var state policyResourceData
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -336,17 +348,19 @@ func (r *policyResource) Update(ctx context.Context, req resource.UpdateRequest,
 		notConfiguredError(&resp.Diagnostics)
 		return
 	}
-	var plan, state policyResourceModel
+	var plan, state policyResourceData
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel := withTimeout(ctx, plan.Timeouts.Update, &resp.Diagnostics)
+	defer cancel()
 
 	id := state.ID.ValueString()
 	etag, diags := storedETag(ctx, req.Private)
 	resp.Diagnostics.Append(diags...)
-	body, changed := plan.toUpdate(&state)
+	body, changed := plan.toUpdate(&state.policyResourceModel)
 	var (
 		p   *api.Policy
 		err error
@@ -360,7 +374,7 @@ func (r *policyResource) Update(ctx context.Context, req resource.UpdateRequest,
 		r.caches.forgetPolicy(id)
 		p, err = r.client.UpdatePolicy(ctx, id, body, ifMatch(etag)...)
 		if isStale(err) {
-			p, err = r.retryStale(ctx, &plan, &state, func(etag string) (*api.Policy, error) {
+			p, err = r.retryStale(ctx, &plan.policyResourceModel, &state.policyResourceModel, func(etag string) (*api.Policy, error) {
 				return r.client.UpdatePolicy(ctx, id, body, client.IfMatch(etag))
 			})
 		}
@@ -415,11 +429,13 @@ func (r *policyResource) Delete(ctx context.Context, req resource.DeleteRequest,
 		notConfiguredError(&resp.Diagnostics)
 		return
 	}
-	var state policyResourceModel
+	var state policyResourceData
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel := withTimeout(ctx, state.Timeouts.Delete, &resp.Diagnostics)
+	defer cancel()
 
 	id := state.ID.ValueString()
 	etag, diags := storedETag(ctx, req.Private)
@@ -428,7 +444,7 @@ func (r *policyResource) Delete(ctx context.Context, req resource.DeleteRequest,
 	r.caches.forgetPolicy(id)
 	err := r.client.DeletePolicy(ctx, id, ifMatch(etag)...)
 	if isStale(err) {
-		_, err = r.retryStale(ctx, nil, &state, func(etag string) (*api.Policy, error) {
+		_, err = r.retryStale(ctx, nil, &state.policyResourceModel, func(etag string) (*api.Policy, error) {
 			return nil, r.client.DeletePolicy(ctx, id, client.IfMatch(etag))
 		})
 	}

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -71,6 +72,10 @@ func (m *policyRuleModel) fromTerraform(ctx context.Context, raw tftypes.Value) 
 	if !ok {
 		diags.AddError("Value Conversion Error", fmt.Sprintf("jitsudo_policy_rule attribute audit_session is %T, not a bool. This is always a bug in the provider; please report it.", a["audit_session"]))
 	}
+	timeoutsValue, ok := a["timeouts"].(timeouts.Value)
+	if !ok {
+		diags.AddError("Value Conversion Error", fmt.Sprintf("jitsudo_policy_rule attribute timeouts is %T, not a timeouts value. This is always a bug in the provider; please report it.", a["timeouts"]))
+	}
 	*m = policyRuleModel{
 		ID:           str("id"),
 		PolicyID:     str("policy_id"),
@@ -85,6 +90,7 @@ func (m *policyRuleModel) fromTerraform(ctx context.Context, raw tftypes.Value) 
 		AuditSession: audit,
 		CreatedAt:    str("created_at"),
 		UpdatedAt:    str("updated_at"),
+		Timeouts:     timeoutsValue,
 	}
 	return diags
 }
@@ -106,6 +112,7 @@ func (m *policyRuleModel) toTerraform(ctx context.Context) (tftypes.Value, diag.
 		"audit_session": m.AuditSession,
 		"created_at":    m.CreatedAt,
 		"updated_at":    m.UpdatedAt,
+		"timeouts":      m.Timeouts,
 	})
 	if diags.HasError() {
 		return tftypes.Value{}, diags

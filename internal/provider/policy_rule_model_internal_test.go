@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
@@ -46,6 +47,7 @@ func policyRuleModelCases(t *testing.T) map[string]policyRuleModel {
 		Principal: types.ObjectNull(policyRuleScopeAttrTypes), Action: types.ObjectNull(policyRuleActionAttrTypes),
 		Resource: types.ObjectNull(policyRuleScopeAttrTypes), Conditions: types.StringNull(), PolicyText: types.StringNull(),
 		Notice: types.StringNull(), AuditSession: types.BoolNull(), CreatedAt: types.StringNull(), UpdatedAt: types.StringNull(),
+		Timeouts: nullTimeouts(context.Background()),
 	}
 	structured := null
 	structured.ID = types.StringValue("0b6a3c1e-8f0e-4c36-9d8a-6a1f7f0d2b11")
@@ -61,6 +63,13 @@ func policyRuleModelCases(t *testing.T) map[string]policyRuleModel {
 	structured.AuditSession = types.BoolValue(true)
 	structured.CreatedAt = types.StringValue("2026-11-30T10:00:00Z")
 	structured.UpdatedAt = types.StringValue("2026-11-30T11:00:00Z")
+	to, d := types.ObjectValue(null.Timeouts.AttributeTypes(context.Background()), map[string]attr.Value{
+		"create": types.StringValue("5m"), "update": types.StringNull(), "delete": types.StringValue("1h"),
+	})
+	if d.HasError() {
+		t.Fatal(d)
+	}
+	structured.Timeouts = timeouts.Value{Object: to}
 
 	unknown := structured
 	unknown.ID, unknown.Ordinal, unknown.PolicyText, unknown.UpdatedAt = types.StringUnknown(), types.Int64Unknown(), types.StringUnknown(), types.StringUnknown()

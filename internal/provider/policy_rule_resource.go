@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -74,6 +75,8 @@ type policyRuleModel struct {
 	AuditSession types.Bool   `tfsdk:"audit_session"`
 	CreatedAt    types.String `tfsdk:"created_at"`
 	UpdatedAt    types.String `tfsdk:"updated_at"`
+	// Timeouts bounds create, update and delete.
+	Timeouts timeouts.Value `tfsdk:"timeouts"`
 }
 
 // policyRuleScopeModel maps the principal and resource attributes.
@@ -115,14 +118,15 @@ func (m *policyRuleModel) equal(o *policyRuleModel) bool {
 	return m.ID.Equal(o.ID) && m.PolicyID.Equal(o.PolicyID) && m.Ordinal.Equal(o.Ordinal) &&
 		m.Effect.Equal(o.Effect) && m.Principal.Equal(o.Principal) && m.Action.Equal(o.Action) && m.Resource.Equal(o.Resource) &&
 		m.Conditions.Equal(o.Conditions) && m.PolicyText.Equal(o.PolicyText) && m.Notice.Equal(o.Notice) &&
-		m.AuditSession.Equal(o.AuditSession) && m.CreatedAt.Equal(o.CreatedAt) && m.UpdatedAt.Equal(o.UpdatedAt)
+		m.AuditSession.Equal(o.AuditSession) && m.CreatedAt.Equal(o.CreatedAt) && m.UpdatedAt.Equal(o.UpdatedAt) &&
+		m.Timeouts.Equal(o.Timeouts)
 }
 
 func (r *policyRuleResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_policy_rule"
 }
 
-func (r *policyRuleResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+func (r *policyRuleResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	scopeAttributes := func(variable, example string) map[string]schema.Attribute {
 		return map[string]schema.Attribute{
 			"scope": schema.StringAttribute{
@@ -163,6 +167,7 @@ func (r *policyRuleResource) Schema(_ context.Context, _ resource.SchemaRequest,
 			"A refresh reads all the rules of a policy with one request for the policy, however many rules it has. " +
 			concurrencyDescription,
 		Attributes: map[string]schema.Attribute{
+			"timeouts": timeoutsAttribute(ctx),
 			"id": schema.StringAttribute{
 				MarkdownDescription: "Rule id (a UUID) assigned by the server.",
 				Computed:            true,
@@ -391,6 +396,8 @@ func (r *policyRuleResource) Create(ctx context.Context, req resource.CreateRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel := withTimeout(ctx, plan.Timeouts.Create, &resp.Diagnostics)
+	defer cancel()
 	body, diags := plan.toRequest(ctx, nil)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
@@ -461,6 +468,8 @@ func (r *policyRuleResource) Update(ctx context.Context, req resource.UpdateRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel := withTimeout(ctx, plan.Timeouts.Update, &resp.Diagnostics)
+	defer cancel()
 	body, diags := plan.toRequest(ctx, &state)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
@@ -518,6 +527,8 @@ func (r *policyRuleResource) Delete(ctx context.Context, req resource.DeleteRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel := withTimeout(ctx, state.Timeouts.Delete, &resp.Diagnostics)
+	defer cancel()
 	policyID, ruleID := state.PolicyID.ValueString(), state.ID.ValueString()
 	etag, diags := storedETag(ctx, req.Private)
 	resp.Diagnostics.Append(diags...)

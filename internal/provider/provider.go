@@ -27,6 +27,8 @@ const (
 	envEndpoint = "JITSUDO_ENDPOINT"
 	envAPIKey   = "JITSUDO_API_KEY"
 	envTenantID = "JITSUDO_TENANT_ID"
+	// envRequestTimeout is the fallback of request_timeout, a Go duration.
+	envRequestTimeout = "JITSUDO_REQUEST_TIMEOUT"
 )
 
 // Defaults of the optional retry settings: the API client's.
@@ -35,7 +37,12 @@ const (
 	maxMaxRetries       = 10
 	defaultRetryWaitMin = client.DefaultRetryWaitMin
 	defaultRetryWaitMax = client.DefaultRetryWaitMax
+	// defaultRequestTimeout bounds each HTTP attempt (30s).
+	defaultRequestTimeout = client.DefaultTimeout
 )
+
+// requestTimeoutAttr names request_timeout in the client's errors.
+const requestTimeoutAttr = "request_timeout"
 
 var (
 	_ provider.Provider                   = (*jitsudoProvider)(nil)
@@ -65,6 +72,8 @@ type providerModel struct {
 	MaxRetries   types.Int64  `tfsdk:"max_retries"`
 	RetryWaitMin types.String `tfsdk:"retry_wait_min"`
 	RetryWaitMax types.String `tfsdk:"retry_wait_max"`
+	// RequestTimeout bounds each HTTP attempt.
+	RequestTimeout types.String `tfsdk:"request_timeout"`
 	// CedarSchema and SchemaFindings configure the plan-time Cedar schema
 	// check of jitsudo_policy_rule (see cedarSchemaSource).
 	CedarSchema    types.String `tfsdk:"cedar_schema"`
@@ -160,6 +169,23 @@ func (p *jitsudoProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 						description: "value must be a positive Go duration such as 250ms",
 						summary:     "Invalid Retry Wait Duration",
 						check:       checkWait,
+					},
+				},
+			},
+			"request_timeout": schema.StringAttribute{
+				MarkdownDescription: "How long one HTTP attempt may take, from connecting to reading the whole response, " +
+					"a Go duration such as `30s` or `2m`. An attempt that runs out of time (an endpoint that accepts the " +
+					"connection and never answers, for example) is retried like a network error, within `max_retries`, " +
+					"so one call waits at most about `(max_retries + 1) × request_timeout` plus the retry waits; the error " +
+					"then names the endpoint and this timeout. Defaults to the `" + envRequestTimeout + "` environment " +
+					"variable, else `" + defaultRequestTimeout.String() + "`. The `timeouts` of a resource bound a whole " +
+					"create, update or delete, retries included.",
+				Optional: true,
+				Validators: []validator.String{
+					stringValueCheck{
+						description: "value must be a positive Go duration such as 30s",
+						summary:     "Invalid Request Timeout",
+						check:       checkTimeout,
 					},
 				},
 			},
@@ -263,6 +289,7 @@ func (p *jitsudoProvider) Configure(ctx context.Context, req provider.ConfigureR
 		"max_retries":      s.MaxRetries,
 		"retry_wait_min":   s.RetryWaitMin.String(),
 		"retry_wait_max":   s.RetryWaitMax.String(),
+		"request_timeout":  s.RequestTimeout.String(),
 		"cedar_schema_set": s.CedarSchemaSet,
 		"schema_findings":  s.SchemaFindings,
 	})
@@ -275,7 +302,10 @@ func (p *jitsudoProvider) Configure(ctx context.Context, req provider.ConfigureR
 		MaxRetries:   clientMaxRetries(s.MaxRetries),
 		RetryWaitMin: s.RetryWaitMin,
 		RetryWaitMax: s.RetryWaitMax,
-		Logger:       clientLogger{apiKey: s.APIKey},
+		Timeout:      s.RequestTimeout,
+		// The client's error after unanswered attempts names the setting.
+		TimeoutSetting: requestTimeoutAttr,
+		Logger:         clientLogger{apiKey: s.APIKey},
 	})
 	if err != nil {
 		resp.Diagnostics.AddError(
@@ -344,6 +374,7 @@ func (m providerModel) unknownAttributes() []string {
 		{"max_retries", m.MaxRetries.IsUnknown()},
 		{"retry_wait_min", m.RetryWaitMin.IsUnknown()},
 		{"retry_wait_max", m.RetryWaitMax.IsUnknown()},
+		{"request_timeout", m.RequestTimeout.IsUnknown()},
 	} {
 		if a.unknown {
 			names = append(names, a.name)
@@ -355,11 +386,12 @@ func (m providerModel) unknownAttributes() []string {
 // path helpers, so that diagnostics of resolveSettings and of the
 // validators point at the same attributes.
 var (
-	pathEndpoint     = path.Root("endpoint")
-	pathAPIKey       = path.Root("api_key")
-	pathTenantID     = path.Root("tenant_id")
-	pathRetryWaitMin = path.Root("retry_wait_min")
-	pathRetryWaitMax = path.Root("retry_wait_max")
+	pathEndpoint       = path.Root("endpoint")
+	pathAPIKey         = path.Root("api_key")
+	pathTenantID       = path.Root("tenant_id")
+	pathRetryWaitMin   = path.Root("retry_wait_min")
+	pathRetryWaitMax   = path.Root("retry_wait_max")
+	pathRequestTimeout = path.Root(requestTimeoutAttr)
 )
 
 // Values of schema_findings.

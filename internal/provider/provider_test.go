@@ -67,7 +67,7 @@ func requireTerraform(t *testing.T) {
 // test, so a developer's own settings cannot leak into it.
 func clearProviderEnv(t *testing.T) {
 	t.Helper()
-	for _, env := range []string{envEndpoint, envAPIKey, envTenantID} {
+	for _, env := range []string{envEndpoint, envAPIKey, envTenantID, envRequestTimeout} {
 		t.Setenv(env, "")
 	}
 }
@@ -154,6 +154,7 @@ func TestProvider_invalidRetrySettings(t *testing.T) {
 		"max_retries":     {`max_retries = 11`, `Attribute max_retries value must be between 0 and 10`},
 		"retry_wait_min":  {`retry_wait_min = "fast"`, `Invalid Retry Wait Duration`},
 		"wait order":      {"retry_wait_min = \"5s\"\n  retry_wait_max = \"1s\"", `Retry Wait Minimum Exceeds Maximum`},
+		"request_timeout": {`request_timeout = "30"`, `(?s)Invalid Request Timeout.*request_timeout: "30" is not a Go duration`},
 	} {
 		t.Run(name, func(t *testing.T) {
 			resource.UnitTest(t, resource.TestCase{
@@ -185,6 +186,24 @@ func TestProvider_missingAPIKey(t *testing.T) {
 		Steps: []resource.TestStep{{
 			Config:      `data "jitsudo_provider_check" "test" {}`,
 			ExpectError: regexp.MustCompile(`(?s)Missing JITSudo API Key.*JITSUDO_API_KEY`),
+		}},
+	})
+}
+
+// TestProvider_invalidRequestTimeoutEnvironment fails the plan at
+// request_timeout when JITSUDO_REQUEST_TIMEOUT is not a duration.
+func TestProvider_invalidRequestTimeoutEnvironment(t *testing.T) {
+	requireTerraform(t)
+	clearProviderEnv(t)
+	t.Setenv(envEndpoint, testEndpoint)
+	t.Setenv(envAPIKey, testAPIKey)
+	t.Setenv(envTenantID, testTenantID)
+	t.Setenv(envRequestTimeout, "thirty seconds")
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: checkProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:      `data "jitsudo_provider_check" "test" {}`,
+			ExpectError: regexp.MustCompile(`(?s)Invalid Request Timeout.*JITSUDO_REQUEST_TIMEOUT.*request_timeout`),
 		}},
 	})
 }
@@ -268,7 +287,7 @@ func TestProvider_schema(t *testing.T) {
 		}
 	}
 	slices.Sort(names)
-	want := []string{"api_key", "cedar_schema", "endpoint", "max_retries", "retry_wait_max", "retry_wait_min", "schema_findings", "tenant_id"}
+	want := []string{"api_key", "cedar_schema", "endpoint", "max_retries", "request_timeout", "retry_wait_max", "retry_wait_min", "schema_findings", "tenant_id"}
 	if !slices.Equal(names, want) {
 		t.Errorf("attributes = %v, want %v", names, want)
 	}

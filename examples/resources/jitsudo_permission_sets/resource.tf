@@ -19,4 +19,12 @@ resource "jitsudo_permission_sets" "all" {
       session_duration = ps.duration
     }
   }
+
+  # Optional: how long an apply may take for this resource, all its bulk
+  # calls and their retries included (default 20m each).
+  timeouts = {
+    create = "30m"
+    update = "30m"
+    delete = "30m"
+  }
 }
