@@ -1437,8 +1437,11 @@ func TestAccPolicyRule_changedBetweenPlanAndApply(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					acctest.BeforeApply(func(ctx context.Context) error {
 						rules, err := srv.Client.ListRules(ctx, policyID, api.ListRulesParams{})
-						if err != nil || len(rules.Data) != 1 {
-							return fmt.Errorf("list rules: %v (%d rules)", err, len(rules.Data))
+						if err != nil {
+							return fmt.Errorf("list rules: %w", err)
+						}
+						if len(rules.Data) != 1 {
+							return fmt.Errorf("%d rules on the server, want 1", len(rules.Data))
 						}
 						_, err = srv.Client.UpdateRule(ctx, policyID, rules.Data[0].Id.String(),
 							api.RuleUpdate{Notice: nullable.NewNullableWithValue("by hand")})
