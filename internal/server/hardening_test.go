@@ -324,8 +324,27 @@ func TestPanicRecovered(t *testing.T) {
 		}
 		writeJSON(w, 200, map[string]int{"rows": n})
 	})
+	mux.HandleFunc("GET /test/panic-late", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(200)
+		_, _ = w.Write([]byte(`{"partial":`))
+		panic("after the response began")
+	})
 	ts := httptest.NewServer(s.chain(mux))
 	t.Cleanup(ts.Close)
+
+	// A panic after the response began aborts it: the client sees a
+	// broken response, never a truncated 200.
+	req, _ := http.NewRequest(http.MethodGet, ts.URL+"/test/panic-late", nil)
+	req.Header.Set("X-API-Key", platKeyA)
+	req.Header.Set("X-Tenant-ID", platTenantA)
+	if res, err := http.DefaultClient.Do(req); err == nil {
+		b, rerr := io.ReadAll(res.Body)
+		_ = res.Body.Close()
+		if rerr == nil {
+			t.Errorf("panic after the response began: complete response %d %s", res.StatusCode, b)
+		}
+	}
 
 	for i, c := range []struct{ path, key string }{{"/test/panic", ""}, {"/test/panic", "idem-1"}, {"/test/panic-after", "idem-2"}} {
 		id := fmt.Sprintf("panic-req-%d", i)
