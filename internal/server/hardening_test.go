@@ -326,7 +326,7 @@ func TestPanicRecovered(t *testing.T) {
 	})
 	mux.HandleFunc("GET /test/panic-late", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(200)
+		w.WriteHeader(http.StatusOK)
 		_, _ = w.Write([]byte(`{"partial":`))
 		panic("after the response began")
 	})
