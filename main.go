@@ -3,7 +3,6 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"fmt"
 	"log"
@@ -12,7 +11,7 @@ import (
 	"runtime/debug"
 	"runtime/pprof"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 
 	"github.com/jitsudo-community/terraform-provider-jitsudo/internal/logenv"
 	"github.com/jitsudo-community/terraform-provider-jitsudo/internal/provider"
@@ -29,6 +28,11 @@ const envCPUProfile = "JITSUDO_PROVIDER_CPUPROFILE"
 
 // gcPercent is the provider's GOGC when the environment does not set it.
 const gcPercent = 200
+
+// memoryLimit is the provider's soft heap limit when GOMEMLIMIT is not set.
+// With it the largest provider process of a plan of 10,000 permission sets
+// peaked at 280-378 MB, without it at 745-762 MB (BENCHMARKS.md).
+const memoryLimit = 384 << 20
 
 func main() {
 	var debugMode bool
@@ -53,6 +57,14 @@ func run(debugMode bool) error {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(gcPercent)
 	}
+	// And a soft limit on the heap, unless GOMEMLIMIT says otherwise: a
+	// large jitsudo_permission_sets (10,000 sets, about 100 MB live while
+	// its state is converted) would otherwise peak at several times its
+	// live heap; near the limit the GC simply runs more often
+	// (BENCHMARKS.md, "jitsudo_permission_sets at 10,000").
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(memoryLimit)
+	}
 
 	if dir := os.Getenv(envCPUProfile); dir != "" {
 		stop, err := startCPUProfile(dir)
@@ -62,11 +74,13 @@ func run(debugMode bool) error {
 		defer stop()
 	}
 
-	opts := providerserver.ServeOpts{
-		Address: "registry.terraform.io/jitsudo-community/jitsudo",
-		Debug:   debugMode,
+	// The framework's server, with jitsudo_permission_sets planned on raw
+	// values (internal/provider/permission_sets_plan.go).
+	var opts []tf6server.ServeOpt
+	if debugMode {
+		opts = append(opts, tf6server.WithManagedDebug())
 	}
-	return providerserver.Serve(context.Background(), provider.New(version), opts)
+	return tf6server.Serve("registry.terraform.io/jitsudo-community/jitsudo", provider.NewProtocol6Server(version), opts...)
 }
 
 // startCPUProfile starts a CPU profile into dir/cpu-<pid>.pprof and returns
