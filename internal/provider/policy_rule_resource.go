@@ -434,8 +434,10 @@ func (r *policyRuleResource) Read(ctx context.Context, req resource.ReadRequest,
 		notConfiguredError(&resp.Diagnostics)
 		return
 	}
+	// fromTerraform and toTerraform instead of Get and Set: see
+	// policy_rule_model.go. A refresh of many rules is mostly this.
 	var state policyRuleModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(state.fromTerraform(ctx, req.State.Raw)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -452,8 +454,16 @@ func (r *policyRuleResource) Read(ctx context.Context, req resource.ReadRequest,
 		addAPIError(&resp.Diagnostics, "Error Reading Policy Rule", fmt.Sprintf("reading rule %q of policy %q", ruleID, policyID), err, nil)
 		return
 	}
+	prior := state
 	resp.Diagnostics.Append(state.fromAPI(ctx, out)...)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	if !state.equal(&prior) { // else resp.State already holds it
+		raw, diags := state.toTerraform(ctx)
+		resp.Diagnostics.Append(diags...)
+		if diags.HasError() {
+			return
+		}
+		resp.State.Raw = raw
+	}
 	resp.Diagnostics.Append(storeETag(ctx, resp.Private, out.Etag)...)
 }
 
