@@ -306,6 +306,18 @@ func FuzzHandlers(f *testing.F) {
 		if res.StatusCode >= 300 && res.StatusCode < 400 {
 			t.Fatalf("%s %s -> redirect %d", rt.method, path, res.StatusCode)
 		}
+		if rt.method == "POST" && rt.path == "/v1/policies" && res.StatusCode == http.StatusCreated {
+			// Stored exactly as sent: the created policy's strings are
+			// the request's, byte for byte.
+			var sent, created map[string]any
+			if json.Unmarshal(b, &sent) == nil && json.Unmarshal(got, &created) == nil {
+				for _, k := range []string{"name", "description", "notification_channel"} {
+					if v, ok := sent[k].(string); ok && created[k] != v {
+						t.Fatalf("%s sent %q, stored %q", k, v, created[k])
+					}
+				}
+			}
+		}
 		if res.StatusCode >= 400 {
 			var apiErr api.Error
 			if err := json.Unmarshal(got, &apiErr); err != nil || apiErr.Code == "" || res.Header.Get("Content-Type") != "application/json" {

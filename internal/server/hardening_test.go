@@ -384,3 +384,36 @@ func TestPanicRecovered(t *testing.T) {
 	// The real API still answers.
 	base.do("GET", "/v1/policies", platAsA, "").want(t, 200, "")
 }
+
+// Found by FuzzHandlers: encoding/json matches member names to fields
+// case-insensitively, so "principal_scope_tyPe" was accepted as
+// principal_scope_type (201, against additionalProperties: false) and
+// {"Description": ...} changed a policy's description. Member names are
+// case-sensitive: anything but the exact name is an unknown field.
+func TestMemberNamesAreCaseSensitive(t *testing.T) {
+	e := newPlatEnv(t, platEnvConfig{rolesJSON: platRolesJSON})
+	r := e.do("POST", "/v1/policies", platAsA, `{"name":"p","max_duration_seconds":3600}`)
+	r.want(t, 201, "")
+	var pol api.Policy
+	r.decode(t, &pol)
+	arn := "arn:aws:sso:::permissionSet/ssoins-1234567890abcdef/ps-1234567890abcdef"
+	for _, c := range []struct{ method, path, body, loc string }{
+		{"POST", "/v1/policies", `{"NAME":"q","name":"q","max_duration_seconds":3600}`, "NAME"},
+		{"PATCH", "/v1/policies/" + pol.Id.String(), `{"Description":"changed"}`, "Description"},
+		{"POST", "/v1/policies/" + pol.Id.String() + "/rules", `{"effect":"permit","principal_scope_tyPe":"eq","principal_entity_type":"User",` +
+			`"principal_entity_id":"alice","action_scope_type":"in","action_ids":["view"],"resource_scope_type":"any"}`, "principal_scope_tyPe"},
+		{"PUT", "/v1/aws/permission-sets", `{"resources":[{"id":"` + arn + `","name":"n","Relay_State":"x"}]}`, "resources[0].Relay_State"},
+		{"POST", "/v1/aws/permission-sets/bulk-delete", `{"IDS":["` + arn + `"],"ids":["` + arn + `"]}`, "IDS"},
+		{"PATCH", "/v1/policies/" + pol.Id.String() + "/rules/reorder", `{"Ids":[]}`, "Ids"},
+	} {
+		e.do(c.method, c.path, platAsA, c.body).wantValidation(t, "unknown_field", c.loc)
+	}
+	var got api.Policy
+	e.do("GET", "/v1/policies/"+pol.Id.String(), platAsA, "").decode(t, &got)
+	if d, err := got.Description.Get(); err == nil {
+		t.Errorf("description changed by a mis-cased member name: %q", d)
+	}
+	if len(got.Rules) != 0 {
+		t.Errorf("rule created from a mis-cased member name: %+v", got.Rules)
+	}
+}

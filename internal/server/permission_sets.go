@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -50,7 +51,9 @@ func decodeItem(v *validation, prefix string, data []byte, dst any) bool {
 	dec.DisallowUnknownFields()
 	err := dec.Decode(dst)
 	if err == nil {
-		return true
+		n := len(v.items)
+		checkExactKeys(v, data, reflect.TypeOf(dst), prefix)
+		return len(v.items) == n
 	}
 	var typeErr *json.UnmarshalTypeError
 	switch {

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 	"strings"
 	"time"
 )
@@ -168,7 +169,9 @@ func decodeBody(r *http.Request, dst any) error {
 		v.add("", "invalid_json", "unexpected data after the JSON body")
 		return v.err()
 	}
-	return nil
+	keys := &validation{}
+	checkExactKeys(keys, body, reflect.TypeOf(dst), "")
+	return keys.err()
 }
 
 // Pagination ---------------------------------------------------------------
