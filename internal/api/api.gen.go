@@ -363,7 +363,7 @@ type Policy struct {
 
 // PolicyCreate defines model for PolicyCreate.
 type PolicyCreate struct {
-	// CedarPolicySet Cedar text parsed into rules, one per statement, in order. At most 1 MiB (1,048,576 characters): longer text is refused with `too_long` before any parse.
+	// CedarPolicySet Cedar text parsed into rules, one per statement, in order. At most 1 MiB (1,048,576 characters): longer text is refused with `too_long` before any parse, text nested deeper than 128 levels with `cedar_too_deep`.
 	CedarPolicySet *string `json:"cedar_policy_set,omitempty"`
 
 	// DefaultDurationSeconds Must not exceed `max_duration_seconds`.
@@ -584,7 +584,7 @@ type UpsertResult struct {
 
 // ValidationDetail defines model for ValidationDetail.
 type ValidationDetail struct {
-	// Code Machine-readable check, e.g. `required`, `null_not_allowed`, `too_long`, `out_of_range`, `unknown_field`, `invalid_type`, `invalid_uuid`, `invalid_arn`, `invalid_account_id`, `invalid_duration`, `duplicate`, `not_found`, `not_listed`, `conflicting_field`, `precondition_failed`, `exceeds_maximum`, `invalid_cursor`, `invalid_utf8`, `invalid_unicode`, `cedar_syntax`, `cedar_statement_count`, `cedar_unsupported`, `annotations_dropped`, `schema`.
+	// Code Machine-readable check, e.g. `required`, `null_not_allowed`, `too_long`, `out_of_range`, `unknown_field`, `invalid_type`, `invalid_uuid`, `invalid_arn`, `invalid_account_id`, `invalid_duration`, `duplicate`, `not_found`, `not_listed`, `conflicting_field`, `precondition_failed`, `exceeds_maximum`, `invalid_cursor`, `invalid_utf8`, `invalid_unicode`, `cedar_syntax`, `cedar_statement_count`, `cedar_unsupported`, `cedar_too_deep`, `annotations_dropped`, `schema`.
 	Code string `json:"code"`
 
 	// Column With Cedar findings, the 1-based column within that line.

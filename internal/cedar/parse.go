@@ -226,6 +226,9 @@ func normalize(p *cedargo.Policy) string {
 // parseList parses any number of policies and converts errors to
 // *SyntaxError.
 func parseList(text string) (cedargo.PolicyList, error) {
+	if err := CheckBounds(text, MaxTextLength); err != nil {
+		return nil, err
+	}
 	if err := precheck(text); err != nil {
 		return nil, err
 	}

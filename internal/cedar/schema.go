@@ -42,6 +42,9 @@ type Schema struct {
 // record type, got EOF" for a schema that does not parse, "resolve schema:
 // ..." for one that names undeclared types.
 func ParseSchema(schemaText string) (*Schema, error) {
+	if err := checkSchemaBounds(schemaText); err != nil {
+		return nil, fmt.Errorf("parse schema: %w", err)
+	}
 	var s schema.Schema
 	if err := s.UnmarshalCedar([]byte(schemaText)); err != nil {
 		return nil, fmt.Errorf("parse schema: %w", err)

@@ -93,7 +93,7 @@ func (f *cedarDecomposeFunction) Definition(_ context.Context, _ function.Defini
 			"`provider::jitsudo::cedar_decompose(local.rule).effect == \"forbid\"`.\n\n" +
 			"A text that does not parse, that holds no or several policies, or that a JITSudo rule cannot hold (e.g. an empty " +
 			"entity id, `User::\"\"`) fails the call; a syntax error is reported with its position, e.g. " +
-			"`Cedar syntax error at 2:21 (line:column): invalid primary`. " + cedarPositionNote,
+			"`Cedar syntax error at 2:21 (line:column): invalid primary`. " + cedarPositionNote + " " + cedarBoundsNote,
 		Parameters: []function.Parameter{
 			function.StringParameter{
 				Name: "text",
@@ -109,6 +109,10 @@ func (f *cedarDecomposeFunction) Run(ctx context.Context, req function.RunReques
 	var text string
 	resp.Error = req.Arguments.Get(ctx, &text)
 	if resp.Error != nil {
+		return
+	}
+	if err := cedarFunctionBounds(text); err != nil {
+		resp.Error = function.NewArgumentFuncError(0, cedarParseProblem(err))
 		return
 	}
 	if _, err := cedar.ParseOne(text); err != nil {

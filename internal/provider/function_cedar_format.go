@@ -35,7 +35,7 @@ func (f *cedarFormatFunction) Definition(_ context.Context, _ function.Definitio
 			"The result is not necessarily the `policy_text` the JITSudo API stores for a `jitsudo_policy_rule` (the server writes " +
 			"its own layout and drops annotations), but formatting either gives the same result.\n\n" +
 			"A text that does not parse, or that holds no or several policies, fails the call with the Cedar error, e.g. " +
-			"`Cedar syntax error at 2:21 (line:column): invalid primary`. " + cedarPositionNote,
+			"`Cedar syntax error at 2:21 (line:column): invalid primary`. " + cedarPositionNote + " " + cedarBoundsNote,
 		Parameters: []function.Parameter{
 			function.StringParameter{
 				Name: "text",
@@ -51,6 +51,10 @@ func (f *cedarFormatFunction) Run(ctx context.Context, req function.RunRequest, 
 	var text string
 	resp.Error = req.Arguments.Get(ctx, &text)
 	if resp.Error != nil {
+		return
+	}
+	if err := cedarFunctionBounds(text); err != nil {
+		resp.Error = function.NewArgumentFuncError(0, cedarParseProblem(err))
 		return
 	}
 	formatted, err := cedar.Format(text)

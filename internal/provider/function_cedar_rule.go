@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/jitsudo-community/terraform-provider-jitsudo/internal/api"
 	"github.com/jitsudo-community/terraform-provider-jitsudo/internal/cedar"
 )
 
@@ -25,6 +26,8 @@ const (
 	cedarCodeStatementCount = "cedar_statement_count" // not exactly one statement
 	cedarCodeUnsupported    = "cedar_unsupported"     // valid Cedar that a JITSudo rule cannot hold
 	cedarCodeAnnotations    = "annotations_dropped"   // annotations parse, but a rule does not keep them
+	cedarCodeTooLong        = "too_long"              // longer than a rule's policy_text may be; not parsed
+	cedarCodeTooDeep        = "cedar_too_deep"        // nested deeper than cedar.MaxDepth; not parsed
 )
 
 // cedarFinding is one entry of the errors and warnings lists of
@@ -67,6 +70,10 @@ type cedarRuleJudgement struct {
 // id listed twice).
 func judgeCedarRule(text string) cedarRuleJudgement {
 	var j cedarRuleJudgement
+	if err := cedarFunctionBounds(text); err != nil {
+		j.Errors = append(j.Errors, cedarParseFinding(err))
+		return j
+	}
 	p, err := cedar.ParseOne(text)
 	if err != nil {
 		j.Errors = append(j.Errors, cedarParseFinding(err))
@@ -131,6 +138,15 @@ func cedarUnsupportedMessage(reason string) string {
 // syntax error with its position when cedar-go reports one, or a text that
 // is not exactly one statement.
 func cedarParseFinding(err error) cedarFinding {
+	var le *cedar.LimitError
+	if errors.As(err, &le) {
+		if le.Limit == cedar.LimitLength {
+			return newCedarFinding(cedarCodeTooLong, le.Error())
+		}
+		f := newCedarFinding(cedarCodeTooDeep, le.Error())
+		f.Line, f.Column = types.Int64Value(int64(le.Line)), types.Int64Value(int64(le.Column))
+		return f
+	}
 	var se *cedar.SyntaxError
 	if !errors.As(err, &se) {
 		return newCedarFinding(cedarCodeStatementCount, "the text must hold exactly one Cedar policy (one permit or forbid statement): "+err.Error())
@@ -147,7 +163,10 @@ func cedarParseFinding(err error) cedarFinding {
 // (line:column): invalid primary".
 func cedarParseProblem(err error) string {
 	var se *cedar.SyntaxError
+	var le *cedar.LimitError
 	switch {
+	case errors.As(err, &le):
+		return le.Error() + "; the text is not parsed"
 	case errors.As(err, &se) && se.Line > 0:
 		return fmt.Sprintf("Cedar syntax error at %d:%d (line:column): %s", se.Line, se.Column, se.Message)
 	case errors.As(err, &se):
@@ -156,6 +175,18 @@ func cedarParseProblem(err error) string {
 		return "the text must hold exactly one Cedar policy (one permit or forbid statement): " + err.Error()
 	}
 }
+
+// cedarFunctionBounds checks the text argument of the Cedar functions
+// before anything parses it: at most as long as a rule's policy_text
+// (api.MaxPolicyTextLength) and nested at most cedar.MaxDepth deep. The
+// error is a *cedar.LimitError.
+func cedarFunctionBounds(text string) error {
+	return cedar.CheckBounds(text, api.MaxPolicyTextLength)
+}
+
+// cedarBoundsNote is appended to the descriptions of the functions.
+const cedarBoundsNote = "Texts longer than a rule's `policy_text` may be (65,536 characters) or nested deeper than 128 levels " +
+	"(brackets, operators and namespace segments) are refused before they are parsed, as the JITSudo API refuses them."
 
 // cedarPositionNote is appended to the descriptions of the functions that
 // report syntax errors.

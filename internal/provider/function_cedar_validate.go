@@ -55,6 +55,8 @@ func (f *cedarValidateFunction) Definition(_ context.Context, _ function.Definit
 			"`valid` is true exactly when `errors` is empty. Errors, with their codes:\n\n" +
 			"- `cedar_syntax`: the text does not parse. " + cedarPositionNote + "\n" +
 			"- `cedar_statement_count`: the text holds no policy or more than one.\n" +
+			"- `too_long` and `cedar_too_deep`: the text is longer than a rule's `policy_text` may be (65,536 characters) or nested " +
+			"deeper than 128 levels (brackets, operators and namespace segments); it is not parsed, as the JITSudo API does not parse it.\n" +
 			"- `cedar_unsupported`: valid Cedar that a JITSudo rule cannot hold, e.g. an empty entity id (`User::\"\"`); " +
 			"the JITSudo API rejects such a rule.\n" +
 			"- `schema`: the policy does not pass strict validation against the schema: unknown entity types, actions or attributes, " +
@@ -96,6 +98,16 @@ func (f *cedarValidateFunction) Run(ctx context.Context, req function.RunRequest
 	schemaText := schema.ValueString() // "" when null
 	if strings.TrimSpace(schemaText) == "" {
 		schemaText = cedar.DefaultSchema()
+	}
+
+	// A text over the bounds is not parsed: the schema is checked alone.
+	if err := cedarFunctionBounds(text); err != nil {
+		if _, serr := cedar.ParseSchema(schemaText); serr != nil {
+			resp.Error = function.NewArgumentFuncError(1, "the schema is not a valid Cedar schema (.cedarschema format): "+serr.Error())
+			return
+		}
+		resp.Error = resp.Result.Set(ctx, cedarValidateResult{Errors: []cedarFinding{cedarParseFinding(err)}, Warnings: []cedarFinding{}})
+		return
 	}
 
 	// ValidatePolicy loads the schema before it looks at the policy, so a

@@ -151,6 +151,11 @@ func validatePolicyRuleStructured(parts policyRuleParts, diags *diag.Diagnostics
 	if !parts.Conditions || strings.TrimSpace(parts.Rule.Conditions) == "" {
 		return
 	}
+	// Bounded before any parse: over the length limit is reported by the
+	// attribute's length validator; too deep here, naming the limit.
+	if !policyRuleBoundsOK(parts.Rule.Conditions, api.MaxConditionsLength, "conditions", diags) {
+		return
+	}
 	// Parse the statement with the known, well-shaped parts and
 	// placeholders for the others: only the conditions can break it then.
 	r := parts.Rule
@@ -171,6 +176,26 @@ func validatePolicyRuleStructured(parts policyRuleParts, diags *diag.Diagnostics
 	}
 }
 
+// policyRuleBoundsOK checks text, the value of the attribute name, against
+// cedar.CheckBounds with the attribute's length limit, before anything
+// parses it. A text over the length limit is not parsed, and not reported
+// here either: the attribute's length validator reports it. A text nested
+// too deeply is an error on the attribute that names the limit.
+func policyRuleBoundsOK(text string, maxLength int, name string, diags *diag.Diagnostics) bool {
+	err := cedar.CheckBounds(text, maxLength)
+	var le *cedar.LimitError
+	switch {
+	case err == nil:
+		return true
+	case errors.As(err, &le) && le.Limit == cedar.LimitDepth:
+		diags.AddAttributeError(path.Root(name), "Cedar Nested Too Deeply",
+			fmt.Sprintf("%s nests deeper than the limit of %d levels (brackets, operators and namespaces) at line %d, column %d of %s. "+
+				"Cedar text is checked against this limit before it is parsed, by the provider and by the JITSudo API.",
+				name, le.Max, le.Line, le.Column, name))
+	}
+	return false
+}
+
 // policyRuleConditionsProblem assembles r (whose other parts must be well
 // shaped) and parses it. It returns "" when the statement parses, else what
 // is wrong with r.Conditions, with the line and column relative to the
@@ -186,7 +211,10 @@ func policyRuleConditionsProblem(r cedar.Rule) string {
 	start := len(cedar.Assemble(bare)) // the trimmed conditions start after "\n)" and a newline
 	var se *cedar.SyntaxError
 	var ce *cedar.CountError
+	var le *cedar.LimitError
 	switch {
+	case errors.As(err, &le):
+		return fmt.Sprintf("the statement assembled from the rule is refused before parsing: %v.", err)
 	case errors.As(err, &se):
 		if line, col, ok := policyRuleConditionsPosition(text, start, r.Conditions, se.Line, se.Column); ok {
 			return fmt.Sprintf("Cedar syntax error at line %d, column %d of conditions: %s. Conditions are `when { ... }` and `unless { ... }` clauses.", line, col, se.Message)
@@ -243,6 +271,9 @@ func policyRuleConditionsPosition(assembled string, start int, conditions string
 // parse but are not stored, which is a warning.
 func validatePolicyRuleText(text string, diags *diag.Diagnostics) {
 	at := path.Root("policy_text")
+	if !policyRuleBoundsOK(text, api.MaxPolicyTextLength, "policy_text", diags) {
+		return
+	}
 	p, err := cedar.ParseOne(text)
 	if err != nil {
 		var se *cedar.SyntaxError

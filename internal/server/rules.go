@@ -41,6 +41,7 @@ const (
 	codeCedarCount       = "cedar_statement_count" // not exactly one statement where one is expected
 	codeCedarUnsupported = "cedar_unsupported"     // valid Cedar the rule model cannot hold
 	codeCedarAnnotations = "annotations_dropped"   // INFO: annotations are not stored
+	codeCedarTooDeep     = "cedar_too_deep"        // nested deeper than cedar.MaxDepth; refused before parsing
 )
 
 // validationErr is v.err() with the code invalid_cedar when every finding
@@ -52,7 +53,7 @@ func validationErr(v *validation) error {
 	v.code = "invalid_cedar"
 	for _, it := range v.items {
 		switch it.Code {
-		case codeCedarSyntax, codeCedarCount, codeCedarUnsupported:
+		case codeCedarSyntax, codeCedarCount, codeCedarUnsupported, codeCedarTooDeep:
 		default:
 			v.code = "invalid_request"
 		}
@@ -302,6 +303,9 @@ func setCedarFields(r *api.Rule, cr cedar.Rule) {
 // addCedarError records a Cedar parse failure of the text at location loc,
 // with line and column (relative to that text) when known.
 func addCedarError(v *validation, loc string, err error, prefix string) {
+	if addCedarLimitError(v, loc, err, prefix) {
+		return
+	}
 	var se *cedar.SyntaxError
 	if errors.As(err, &se) {
 		d := api.ValidationDetail{Type: api.ValidationDetailTypeERROR, Code: codeCedarSyntax, Location: loc, Message: prefix + se.Error()}
@@ -313,6 +317,28 @@ func addCedarError(v *validation, loc string, err error, prefix string) {
 		return
 	}
 	v.add(loc, codeCedarCount, "%s%s must hold exactly one Cedar statement: %v", prefix, loc, err)
+}
+
+// addCedarLimitError records err at loc when it is a *cedar.LimitError (a
+// text over a bound checked before parsing) and reports whether it was:
+// too_long for the length, cedar_too_deep (with line and column) for the
+// nesting depth.
+func addCedarLimitError(v *validation, loc string, err error, prefix string) bool {
+	var le *cedar.LimitError
+	if !errors.As(err, &le) {
+		return false
+	}
+	if le.Limit == cedar.LimitLength {
+		v.add(loc, "too_long", "%s%s must be at most %d characters long, got %d", prefix, loc, le.Max, le.Actual)
+		return true
+	}
+	d := api.ValidationDetail{Type: api.ValidationDetailTypeERROR, Code: codeCedarTooDeep, Location: loc, Message: prefix + le.Error()}
+	if le.Line > 0 {
+		line, col := le.Line, le.Column
+		d.Line, d.Column = &line, &col
+	}
+	v.addDetail(d)
+	return true
 }
 
 // applyPolicyText parses text (one Cedar statement), decomposes it into
@@ -387,7 +413,20 @@ func applyStructured(v *validation, r *api.Rule) (findings []api.ValidationDetai
 		head := cedar.Assemble(bare) // "...\n);": conditions start right after ")" and a newline
 		start := len(head)
 		var se *cedar.SyntaxError
+		var le *cedar.LimitError
 		switch {
+		case errors.As(err, &le) && le.Limit == cedar.LimitDepth && cr.Conditions != "":
+			// Only the conditions nest this deep (entity types are at most
+			// 256 characters): report it on them, positioned within them,
+			// and name the limit.
+			d := api.ValidationDetail{Type: api.ValidationDetailTypeERROR, Code: codeCedarTooDeep, Location: "conditions",
+				Message: fmt.Sprintf("conditions nest deeper than the limit of %d levels (brackets, operators and namespaces)", le.Max)}
+			if line, col, ok := conditionsPosition(text, start, cr.Conditions, le.Line, le.Column); ok {
+				d.Line, d.Column = &line, &col
+				d.Message += fmt.Sprintf(" at line %d, column %d of conditions", line, col)
+			}
+			v.addDetail(d)
+		case addCedarLimitError(v, "", err, "the assembled statement: "):
 		case cr.Conditions == "":
 			v.add("", codeCedarSyntax, "the assembled statement does not parse: %v", err)
 		case errors.As(err, &se):
