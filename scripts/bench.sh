@@ -13,15 +13,20 @@
 #     JITSUDO_SCALE_PARALLELISM (default "10,50"). BENCH_SCALE_ROUNDS
 #     (default 3) rounds, each running the rules and then the baselines, so
 #     that all see the same machine load; BENCH_SCALE_PLANS (default 1)
-#     plans per apply. BENCH_SCALE=0 skips this part (it takes about 5
-#     minutes a round on 2 cores).
+#     plans per apply. The same rounds run N AWS role mappings
+#     (BenchmarkPlanMappings), the rules against a server limited to 20
+#     requests a second (BenchmarkPlanRulesRateLimited) and one
+#     jitsudo_permission_sets of JITSUDO_SCALE_PS_N (default 10000) sets
+#     (BenchmarkPlanPermissionSets). BENCH_SCALE=0 skips this part (it
+#     takes about 10 minutes a round on 2 cores).
 #
 # The raw output, the machine and the load averages go to BENCH_OUT (default
 # .local/bench/<UTC time>/). The summary: benchstat for the Cedar benchmarks
 # when the Go module proxy can provide it (go run, go.mod untouched), else
 # the median (min-max) of the runs; the median (min-max) over the rounds for
 # the scale benchmarks, and per round the no-change plan times of rules,
-# time_static and terraform_data side by side. The scale part needs the
+# time_static and terraform_data side by side, and the request counts and
+# rate-limit ratio against the targets of issue 7. The scale part needs the
 # pinned terraform and terraform-provider-time in .tools/bin (`make bench`
 # installs them).
 set -euo pipefail
@@ -128,6 +133,7 @@ if [ "$scale" != 0 ]; then
     awk -v round="$round" '
       /^Benchmark/ {
         split($1, a, "/"); kind = a[1]; sub(/^BenchmarkPlan/, "", kind); par = a[3]; sub(/-[0-9]+$/, "", par)
+        if (par !~ /^parallelism=/) next
         for (i = 3; i < NF; i += 2) if ($(i + 1) == "s/op") v[kind, par] = $i
         if (!(par in seen)) { seen[par] = 1; pars[++np] = par }
       }
@@ -136,6 +142,34 @@ if [ "$scale" != 0 ]; then
           r = v["Rules", pars[p]]; t = v["TimeStatic", pars[p]]; d = v["TerraformData", pars[p]]
           printf "  round %d, %-14s rules %6.2f   time_static %6.2f   terraform_data %6.2f   rules/time_static %s\n",
             round, pars[p], r, t, d, (t > 0 ? sprintf("%.2f", r / t) : "-")
+        }
+      }' "$out/scale-round-$round.txt"
+  done
+  echo
+  echo "==> Summary: requests and rate limit, per round (issue 7 targets in brackets)"
+  for round in $(seq 1 "$rounds"); do
+    awk -v round="$round" '
+      /^Benchmark/ {
+        split($1, a, "/"); kind = a[1]; sub(/^BenchmarkPlan/, "", kind); sub(/-[0-9]+$/, "", kind)
+        par = ""; for (j = 2; j <= length(a); j++) if (a[j] ~ /^parallelism=/) { par = a[j]; sub(/-[0-9]+$/, "", par) }
+        n = a[2]; sub(/^n=/, "", n); sub(/-[0-9]+$/, "", n)
+        for (i = 3; i < NF; i += 2) m[kind, par, $(i + 1)] = $i
+        size[kind] = n
+        if (par != "" && !(par in seen)) { seen[par] = 1; pars[++np] = par }
+      }
+      END {
+        if (("PermissionSets", "", "req/op") in m)
+          printf "  round %d: permission_sets n=%s: plan %d requests [<= 45 at 10000], apply %d requests\n",
+            round, size["PermissionSets"], m["PermissionSets", "", "req/op"], m["PermissionSets", "", "apply-req"]
+        for (p = 1; p <= np; p++) {
+          q = pars[p]
+          printf "  round %d, %s: rules n=%s plan %d requests [<= 5]", round, q, size["Rules"], m["Rules", q, "req/op"]
+          if (("Mappings", q, "req/op") in m)
+            printf "; mappings n=%s plan %d requests [<= 10], apply %d requests [<= %d]",
+              size["Mappings"], m["Mappings", q, "req/op"], m["Mappings", q, "apply-req"], size["Mappings"] + 10
+          r = m["Rules", q, "s/op"]; l = m["RulesRateLimited", q, "s/op"]
+          if (r > 0 && l > 0) printf "; rules plan at 20 req/s %.2f s / %.2f s unlimited = %.2f [<= 1.3]", l, r, l / r
+          printf "\n"
         }
       }' "$out/scale-round-$round.txt"
   done
