@@ -128,8 +128,8 @@ func (l *depthLevel) height() int { return max(l.best, l.ops+l.maxChild) }
 
 // policyDepth scans a policy text for CheckBounds. It returns the depth
 // reached, the byte offset of the token where it exceeds limit and false,
-// or the text's depth, 0 and true. Text that does not tokenize is scanned
-// up to the point where cedar-go's scanner stops too.
+// or the text's depth, 0 and true. A token that does not scan (an
+// unterminated string, invalid UTF-8) is skipped and the scan goes on.
 func policyDepth(text string, limit int) (int, int, bool) {
 	levels := []depthLevel{{}}
 	deepest := 0
@@ -141,7 +141,11 @@ func policyDepth(text string, limit int) (int, int, bool) {
 		}
 		kind, n, err := scanToken(text[i:])
 		if err != nil {
-			break
+			// cedar-go stops here; scanning on (conservatively) cannot
+			// miss depth cedar-go reaches.
+			i += skipBadToken(text[i:])
+			prevOperand = false
+			continue
 		}
 		tok := text[i : i+n]
 		top := &levels[len(levels)-1]
@@ -225,7 +229,10 @@ func schemaDepth(text string, limit int) (int, int, bool) {
 		}
 		kind, n, err := scanToken(text[i:])
 		if err != nil {
-			return deepest, 0, true
+			// The schema scanner's strings and characters differ a little
+			// from the policy scanner's: scan on.
+			i += skipBadToken(text[i:])
+			continue
 		}
 		tok := text[i : i+n]
 		switch {
@@ -275,4 +282,22 @@ func skipSpaceAndComments(text string, i int) int {
 		}
 	}
 	return i
+}
+
+// skipBadToken returns the length of what to skip of s, which starts with
+// a token scanToken rejects: a string literal up to its closing quote (or
+// the end of the line), else one byte.
+func skipBadToken(s string) int {
+	if s[0] != '"' {
+		return 1
+	}
+	for i := 1; i < len(s); i++ {
+		switch s[i] {
+		case '\\':
+			i++
+		case '"', '\n':
+			return i + 1
+		}
+	}
+	return len(s)
 }

@@ -167,6 +167,8 @@ func TestParseSchemaDeepNesting(t *testing.T) {
 		"records":   "entity U = " + strings.Repeat("{a: ", 200000) + "Long" + strings.Repeat("}", 200000) + ";",
 		"sets":      "entity U = {a: " + strings.Repeat("Set<", 200000) + "Long" + strings.Repeat(">", 200000) + "};",
 		"namespace": "entity U = {a: " + strings.Repeat("A::", 300000) + "B};",
+		// A string the policy scanner rejects does not end the scan.
+		"after an odd string": "@doc(\"\\q\") entity U = {a: " + strings.Repeat("A::", 300000) + "B};",
 	} {
 		start := time.Now()
 		_, err := ParseSchema(text)

@@ -19,6 +19,7 @@ package cedar
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	cedargo "github.com/cedar-policy/cedar-go"
 	"github.com/cedar-policy/cedar-go/types"
@@ -55,6 +56,7 @@ const (
 	CodeUnexpectedField   = "unexpected_field"    // a field the scope type does not use is set
 	CodeInvalidEntityType = "invalid_entity_type" // entity type is not a Cedar path
 	CodeInvalidActionID   = "invalid_action_id"   // an action id is empty
+	CodeInvalidUTF8       = "invalid_utf8"        // an entity or action id is not valid UTF-8 (Cedar strings are Unicode)
 	CodeTooManyActionIDs  = "too_many_action_ids" // action scope eq with more than one id
 	CodeDuplicateActionID = "duplicate_action_id" // the same action id listed twice (WARN)
 	CodeSyntax            = "syntax"              // policy text does not parse (ValidatePolicy)
@@ -192,6 +194,10 @@ func checkScope(prefix string, s Scope) []Finding {
 		out = append(out, errorf(CodeMissingField, idLoc, "%s is required when %s is %q", idLoc, typeLoc, s.Type))
 	case !needID && s.EntityID != "":
 		out = append(out, errorf(CodeUnexpectedField, idLoc, "%s must be empty when %s is %q", idLoc, typeLoc, s.Type))
+	case !utf8.ValidString(s.EntityID):
+		// Cedar would read it back with U+FFFD in place of the bad bytes:
+		// another entity.
+		out = append(out, errorf(CodeInvalidUTF8, idLoc, "%s is not valid UTF-8", idLoc))
 	}
 	return out
 }
@@ -225,6 +231,8 @@ func checkAction(scopeType string, ids []string) []Finding {
 		switch {
 		case id == "":
 			out = append(out, errorf(CodeInvalidActionID, idsLoc, "action_ids[%d] must not be empty", i))
+		case !utf8.ValidString(id):
+			out = append(out, errorf(CodeInvalidUTF8, idsLoc, "action_ids[%d] is not valid UTF-8", i))
 		case seen[id]:
 			out = append(out, Finding{Type: FindingWarn, Code: CodeDuplicateActionID, Location: idsLoc,
 				Message: fmt.Sprintf("action_ids[%d] %q is listed more than once", i, id)})
