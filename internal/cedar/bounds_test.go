@@ -109,6 +109,15 @@ func TestCheckBoundsShallow(t *testing.T) {
 			t.Errorf("depth %d (ok %v) of a real rule", depth, ok)
 		}
 	}
+	// 40 terms joined by && in one clause pass; 200 pass in clauses of 20.
+	terms := strings.TrimSuffix(strings.Repeat("context.duration_seconds <= 3600 && ", 40), " && ")
+	if err := CheckBounds("permit (principal, action, resource) when { "+terms+" };", 0); err != nil {
+		t.Errorf("40 terms: %v", err)
+	}
+	clause := "when { " + strings.TrimSuffix(strings.Repeat("principal.team == \"a\" && ", 20), " && ") + " }\n"
+	if _, err := ParseOne("permit (principal, action, resource)\n" + strings.Repeat(clause, 10) + ";"); err != nil {
+		t.Errorf("10 clauses of 20 terms: %v", err)
+	}
 	// Width is not depth: long sets, records, argument lists and many
 	// clauses.
 	wide := "permit (principal, action, resource) when { [" + strings.Repeat("1 + 1, ", 5000) + "1].isEmpty() }" +
