@@ -70,3 +70,20 @@ const (
 	// MaxArnLength bounds the arn filter of listAwsRoles.
 	MaxArnLength = 2048
 )
+
+// Numeric limits of the contract (minimum and maximum in openapi.yaml).
+const (
+	// MinPolicyPriority and MaxPolicyPriority bound a policy's priority.
+	MinPolicyPriority = -1000000
+	MaxPolicyPriority = 1000000
+	// MinPolicyDurationSeconds and MaxPolicyDurationSeconds bound a
+	// policy's max_duration_seconds and default_duration_seconds: one
+	// minute to seven days.
+	MinPolicyDurationSeconds = 60
+	MaxPolicyDurationSeconds = 604800
+	// MaxRuleOrdinal bounds a rule's ordinal (from 0).
+	MaxRuleOrdinal = 1000000
+	// MaxBatchSize is the default bound of the bulk permission-set calls
+	// and of a mapping's role ids.
+	MaxBatchSize = 1000
+)

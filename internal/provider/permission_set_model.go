@@ -36,7 +36,7 @@ import (
 const (
 	// permissionSetBatchSize is the most sets one bulk upsert or bulk
 	// delete may carry (openapi.yaml: at most 1000 items per call).
-	permissionSetBatchSize = 1000
+	permissionSetBatchSize = api.MaxBatchSize
 	// permissionSetPageSize is the page size of list walks (the API's
 	// maximum).
 	permissionSetPageSize = 250
@@ -331,7 +331,7 @@ func permissionSetItemAttributes() map[string]schema.Attribute {
 		"name": schema.StringAttribute{
 			MarkdownDescription: "The permission set's name as in IAM Identity Center, 1 to 256 characters.",
 			Required:            true,
-			Validators:          []validator.String{stringvalidator.LengthBetween(1, 256)},
+			Validators:          []validator.String{stringvalidator.LengthBetween(1, api.MaxPermissionSetNameLength)},
 		},
 		"account_id": schema.StringAttribute{
 			MarkdownDescription: "The 12-digit AWS account id the permission set belongs to. Omit it for none.",
@@ -357,17 +357,17 @@ func permissionSetItemAttributes() map[string]schema.Attribute {
 		"description": schema.StringAttribute{
 			MarkdownDescription: "A description of the permission set, at most 1024 characters. Omit it for none.",
 			Optional:            true,
-			Validators:          []validator.String{stringvalidator.LengthAtMost(1024)},
+			Validators:          []validator.String{stringvalidator.LengthAtMost(api.MaxPermissionSetDescriptionLength)},
 		},
 		"session_duration": schema.StringAttribute{
 			MarkdownDescription: "How long a session lasts, an ISO 8601 duration such as `PT8H` (8 hours), `PT30M` or `P1D`. Omit it for none.",
 			Optional:            true,
-			Validators:          []validator.String{stringvalidator.LengthBetween(1, 100), iso8601DurationValue()},
+			Validators:          []validator.String{stringvalidator.LengthBetween(1, api.MaxSessionDurationLength), iso8601DurationValue()},
 		},
 		"relay_state": schema.StringAttribute{
 			MarkdownDescription: "The relay state, a URL users land on after sign-in, at most 240 characters. Omit it for none.",
 			Optional:            true,
-			Validators:          []validator.String{stringvalidator.LengthAtMost(240)},
+			Validators:          []validator.String{stringvalidator.LengthAtMost(api.MaxRelayStateLength)},
 		},
 		"last_synced_at": schema.StringAttribute{
 			MarkdownDescription: "When the permission set was last written to the cache (RFC 3339, UTC). " +

@@ -28,15 +28,15 @@ import (
 	"github.com/jitsudo-community/terraform-provider-jitsudo/internal/validate"
 )
 
-// Limits of a policy's fields, as the API contract (PolicyCreate) states them.
+// Limits of a policy's fields: the contract's (internal/api/limits.go).
 const (
-	policyNameMaxLength        = 128
-	policyDescriptionMaxLength = 1024
-	policyChannelMaxLength     = 256
-	policyPriorityMin          = -1000000
-	policyPriorityMax          = 1000000
-	policyDurationMin          = 60     // one minute
-	policyDurationMax          = 604800 // seven days
+	policyNameMaxLength        = api.MaxPolicyNameLength
+	policyDescriptionMaxLength = api.MaxPolicyDescriptionLength
+	policyChannelMaxLength     = api.MaxNotificationChannelLength
+	policyPriorityMin          = api.MinPolicyPriority
+	policyPriorityMax          = api.MaxPolicyPriority
+	policyDurationMin          = api.MinPolicyDurationSeconds
+	policyDurationMax          = api.MaxPolicyDurationSeconds
 )
 
 var (

@@ -9,6 +9,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -51,10 +52,10 @@ type policyRuleResource struct {
 
 // Limits of rule fields (openapi.yaml, RuleCreate).
 const (
-	policyRuleOrdinalMax    = 1000000
-	policyRuleTextMax       = 65536
-	policyRuleConditionsMax = 65536
-	policyRuleNoticeMax     = 1024
+	policyRuleOrdinalMax    = api.MaxRuleOrdinal
+	policyRuleTextMax       = api.MaxPolicyTextLength
+	policyRuleConditionsMax = api.MaxConditionsLength
+	policyRuleNoticeMax     = api.MaxRuleNoticeLength
 )
 
 // policyRuleModel maps the resource's schema. A rule is written in one of
@@ -138,17 +139,21 @@ func (r *policyRuleResource) Schema(ctx context.Context, _ resource.SchemaReques
 			},
 			"entity_type": schema.StringAttribute{
 				MarkdownDescription: fmt.Sprintf("Cedar entity type (`Ident` or `Namespace::Ident`, e.g. `%s`). Required with `eq`, `in`, `is` and `is_in` "+
-					"(for `is_in`, the type tested by `is`); must be unset with `any`.", example),
-				Optional: true,
+					"(for `is_in`, the type tested by `is`); must be unset with `any`. At most %d characters.", example, api.MaxEntityTypeLength),
+				Optional:   true,
+				Validators: []validator.String{stringvalidator.LengthAtMost(api.MaxEntityTypeLength)},
 			},
 			"entity_id": schema.StringAttribute{
-				MarkdownDescription: "Entity id, any non-empty string (written as an escaped Cedar string literal). Required with `eq`, `in` and `is_in`; must be unset with `any` and `is`.",
-				Optional:            true,
+				MarkdownDescription: fmt.Sprintf("Entity id, any non-empty string of at most %d characters (written as an escaped Cedar string literal). "+
+					"Required with `eq`, `in` and `is_in`; must be unset with `any` and `is`.", api.MaxEntityIDLength),
+				Optional:   true,
+				Validators: []validator.String{stringvalidator.LengthAtMost(api.MaxEntityIDLength)},
 			},
 			"in_entity_type": schema.StringAttribute{
 				MarkdownDescription: fmt.Sprintf("Only with `is_in`: the entity type of `entity_id`, e.g. `AwsAccount` in `%s is AwsPermissionSet in AwsAccount::\"123456789012\"`. "+
-					"Unset means the same as `entity_type`.", variable),
-				Optional: true,
+					"Unset means the same as `entity_type`. At most %d characters.", variable, api.MaxEntityTypeLength),
+				Optional:   true,
+				Validators: []validator.String{stringvalidator.LengthAtMost(api.MaxEntityTypeLength)},
 			},
 		}
 	}
@@ -212,9 +217,10 @@ func (r *policyRuleResource) Schema(ctx context.Context, _ resource.SchemaReques
 					},
 					"ids": schema.ListAttribute{
 						MarkdownDescription: "Action ids, in the order written: `request_access`, `approve`, `deny`, `revoke`, `extend` in the default schema. " +
-							"Exactly one with `eq`, at least one with `in`, none with `any`.",
+							fmt.Sprintf("Exactly one with `eq`, at least one with `in`, none with `any`; each at most %d characters.", api.MaxActionIDLength),
 						ElementType: types.StringType,
 						Optional:    true,
+						Validators:  []validator.List{listvalidator.ValueStringsAre(stringvalidator.LengthAtMost(api.MaxActionIDLength))},
 					},
 				},
 			},

@@ -1591,3 +1591,33 @@ func TestAccPolicyRule_createAnswerUnusable(t *testing.T) {
 		},
 	})
 }
+
+// The contract's length limits (internal/api/limits.go) are checked at
+// validate time, on the attribute, before any request.
+func TestAccPolicyRule_contractLengths(t *testing.T) {
+	srv := acctest.NewServer(t)
+	policyID := testAccPolicyRuleParent(t, srv)
+	long := strings.Repeat("x", api.MaxEntityIDLength+1)
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: testAccPolicyRuleConfig(srv, policyID, fmt.Sprintf(`
+  effect    = "permit"
+  principal = { scope = "eq", entity_type = "User", entity_id = %q }
+`, long)),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)principal\.entity_id.*at most 1024`),
+			},
+			{
+				Config: testAccPolicyRuleConfig(srv, policyID, fmt.Sprintf(`
+  effect = "permit"
+  action = { scope = "eq", ids = [%q] }
+`, long)),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)action\.ids.*at most 1024`),
+			},
+		},
+	})
+}

@@ -17,7 +17,7 @@ import (
 
 // maxMappingItems bounds the body of PUT /v1/aws/roles/{id}/roles (the
 // contract's maxItems).
-const maxMappingItems = 1000
+const maxMappingItems = api.MaxBatchSize
 
 // nameIDCursor is the cursor of lists ordered by (name, id).
 type nameIDCursor struct {

@@ -22,10 +22,10 @@ const (
 	policyNameMax        = api.MaxPolicyNameLength
 	policyDescriptionMax = api.MaxPolicyDescriptionLength
 	policyChannelMax     = api.MaxNotificationChannelLength
-	policyPriorityMin    = -1000000
-	policyPriorityMax    = 1000000
-	policyDurationMin    = 60     // one minute
-	policyDurationMax    = 604800 // seven days
+	policyPriorityMin    = api.MinPolicyPriority
+	policyPriorityMax    = api.MaxPolicyPriority
+	policyDurationMin    = api.MinPolicyDurationSeconds
+	policyDurationMax    = api.MaxPolicyDurationSeconds
 )
 
 // policyRow is one row of the policies table.

@@ -28,7 +28,7 @@ import (
 
 // Limits of rule fields (openapi.yaml, RuleCreate).
 const (
-	ruleOrdinalMax    = 1000000
+	ruleOrdinalMax    = api.MaxRuleOrdinal
 	rulePolicyTextMax = api.MaxPolicyTextLength
 	ruleConditionsMax = api.MaxConditionsLength
 	ruleNoticeMax     = api.MaxRuleNoticeLength

@@ -69,7 +69,7 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 		s.now = time.Now
 	}
 	if s.maxBatch <= 0 {
-		s.maxBatch = 1000
+		s.maxBatch = api.MaxBatchSize
 	}
 	db, err := openDB(ctx, opts.DBPath)
 	if err != nil {
