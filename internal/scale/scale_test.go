@@ -70,13 +70,7 @@ func BenchmarkPlanRules(b *testing.B) {
 	for _, p := range parallelisms {
 		b.Run(fmt.Sprintf("n=%d/parallelism=%d", n, p), func(b *testing.B) {
 			srv := acctest.NewServer(b)
-			counts := func() requestCounts {
-				c, err := srv.Client.GetDebugRequests(b.Context())
-				if err != nil {
-					b.Fatalf("read /debug/requests: %v", err)
-				}
-				return requestCounts{total: c.Total, routes: c.Routes, statuses: c.Statuses}
-			}
+			counts := serverCounts(b, srv)
 			w := newWorkspace(b, tf, map[string]string{"jitsudo-community/jitsudo": providerDir}, config, p,
 				"JITSUDO_ENDPOINT="+srv.URL, "JITSUDO_API_KEY="+srv.APIKey, "JITSUDO_TENANT_ID="+srv.TenantID)
 			applyAndPlan(b, w, counts)
