@@ -37,16 +37,9 @@ func BenchmarkPlanPermissionSets(b *testing.B) {
 	providerDir := buildProvider(b)
 	b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
 		srv := acctest.NewServer(b)
-		counts := func() requestCounts {
-			c, err := srv.Client.GetDebugRequests(b.Context())
-			if err != nil {
-				b.Fatalf("read /debug/requests: %v", err)
-			}
-			return requestCounts{total: c.Total, routes: c.Routes, statuses: c.Statuses}
-		}
 		w := newWorkspace(b, tf, map[string]string{"jitsudo-community/jitsudo": providerDir}, permissionSetsConfig(n), 10,
 			"JITSUDO_ENDPOINT="+srv.URL, "JITSUDO_API_KEY="+srv.APIKey, "JITSUDO_TENANT_ID="+srv.TenantID)
-		applyAndPlan(b, w, counts)
+		applyAndPlan(b, w, serverCounts(b, srv))
 	})
 }
 
