@@ -82,7 +82,7 @@ func (s *Server) ListAwsRoles(w http.ResponseWriter, r *http.Request, params api
 
 	var out api.AwsRoleList
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		if err := s.scanTenant(ctx, tx, tenant, source); err != nil {
+		if err := s.syncTenant(ctx, tx, tenant, source); err != nil {
 			return err
 		}
 		q := `SELECT id, name, arn, description, source, status, updated FROM aws_roles WHERE tenant_id = ?`

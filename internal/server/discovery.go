@@ -215,38 +215,56 @@ func (s *Server) discoverySource() (*rolesFile, error) {
 	return loadRolesFile(s.opts.RolesFile)
 }
 
-// scanTenant applies f to tenant within tx (see the top of this file). A
+// syncTenant applies f to tenant within tx (see the top of this file). A
 // nil f (no discovery source) changes nothing.
-func (s *Server) scanTenant(ctx context.Context, tx *sql.Tx, tenant string, f *rolesFile) error {
+func (s *Server) syncTenant(ctx context.Context, tx *sql.Tx, tenant string, f *rolesFile) error {
 	if f == nil {
 		return nil
 	}
 	now := s.nowString()
-
-	// Internal roles.
-	type roleRow struct {
-		name string
-		desc sql.NullString
+	if err := syncRoles(ctx, tx, tenant, f.Roles, now); err != nil {
+		return fmt.Errorf("scan roles: %w", err)
 	}
+	if err := s.syncAwsRoles(ctx, tx, tenant, f.Sources, now); err != nil {
+		return fmt.Errorf("scan AWS roles: %w", err)
+	}
+	return nil
+}
+
+// roleRow is an internal role as stored.
+type roleRow struct {
+	name string
+	desc sql.NullString
+}
+
+// storedRoles reads the tenant's internal roles by id.
+func storedRoles(ctx context.Context, tx *sql.Tx, tenant string) (map[string]roleRow, error) {
 	existing := map[string]roleRow{}
 	rows, err := tx.QueryContext(ctx, `SELECT id, name, description FROM roles WHERE tenant_id = ?`, tenant)
 	if err != nil {
-		return fmt.Errorf("scan roles: %w", err)
+		return nil, err
 	}
+	defer rows.Close()
 	for rows.Next() {
 		var id string
 		var rr roleRow
 		if err := rows.Scan(&id, &rr.name, &rr.desc); err != nil {
-			rows.Close()
-			return fmt.Errorf("scan roles: %w", err)
+			return nil, err
 		}
 		existing[id] = rr
 	}
-	if err := rows.Close(); err != nil {
-		return fmt.Errorf("scan roles: %w", err)
+	return existing, rows.Close()
+}
+
+// syncRoles inserts or updates the internal roles of the file and deletes the
+// tenant's roles that are no longer in it.
+func syncRoles(ctx context.Context, tx *sql.Tx, tenant string, roles []fileRole, now string) error {
+	existing, err := storedRoles(ctx, tx, tenant)
+	if err != nil {
+		return err
 	}
 	keep := map[string]bool{}
-	for _, r := range f.Roles {
+	for _, r := range roles {
 		id := r.ID
 		if id == "" {
 			id = derivedID("role", tenant, r.Name)
@@ -261,7 +279,7 @@ func (s *Server) scanTenant(ctx context.Context, tx *sql.Tx, tenant string, f *r
 			_, err = tx.ExecContext(ctx, `UPDATE roles SET name = ?, description = ? WHERE tenant_id = ? AND id = ?`, r.Name, desc, tenant, id)
 		}
 		if err != nil {
-			return fmt.Errorf("scan roles: %w", err)
+			return err
 		}
 	}
 	for id := range existing {
@@ -272,68 +290,77 @@ func (s *Server) scanTenant(ctx context.Context, tx *sql.Tx, tenant string, f *r
 		// change, and the role goes with its mappings.
 		if _, err := tx.ExecContext(ctx, `UPDATE aws_roles SET updated = ? WHERE tenant_id = ? AND id IN
 			(SELECT aws_role_id FROM aws_role_mappings WHERE tenant_id = ? AND role_id = ?)`, now, tenant, tenant, id); err != nil {
-			return fmt.Errorf("scan roles: %w", err)
+			return err
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM roles WHERE tenant_id = ? AND id = ?`, tenant, id); err != nil {
-			return fmt.Errorf("scan roles: %w", err)
+			return err
 		}
 	}
+	return nil
+}
 
-	// AWS roles.
-	type awsRow struct {
-		name, arn, source, status string
-		desc                      sql.NullString
-	}
-	existingAWS := map[string]awsRow{}
-	rows, err = tx.QueryContext(ctx, `SELECT id, name, arn, description, source, status FROM aws_roles WHERE tenant_id = ?`, tenant)
+// awsRoleRow is an AWS role as stored.
+type awsRoleRow struct {
+	name, arn, source, status string
+	desc                      sql.NullString
+}
+
+// storedAwsRoles reads the tenant's AWS roles by id.
+func storedAwsRoles(ctx context.Context, tx *sql.Tx, tenant string) (map[string]awsRoleRow, error) {
+	existing := map[string]awsRoleRow{}
+	rows, err := tx.QueryContext(ctx, `SELECT id, name, arn, description, source, status FROM aws_roles WHERE tenant_id = ?`, tenant)
 	if err != nil {
-		return fmt.Errorf("scan AWS roles: %w", err)
+		return nil, err
 	}
+	defer rows.Close()
 	for rows.Next() {
 		var id string
-		var ar awsRow
+		var ar awsRoleRow
 		if err := rows.Scan(&id, &ar.name, &ar.arn, &ar.desc, &ar.source, &ar.status); err != nil {
-			rows.Close()
-			return fmt.Errorf("scan AWS roles: %w", err)
+			return nil, err
 		}
-		existingAWS[id] = ar
+		existing[id] = ar
 	}
-	if err := rows.Close(); err != nil {
-		return fmt.Errorf("scan AWS roles: %w", err)
-	}
-	type wanted struct {
-		id, source string
-		role       fileAwsRole
-	}
-	var want []wanted
-	idOfARN := map[string]string{}
-	for _, src := range f.Sources {
+	return existing, rows.Close()
+}
+
+// wantedAwsRole is an AWS role of the file with its id and source resolved.
+type wantedAwsRole struct {
+	id, source string
+	role       fileAwsRole
+}
+
+// wantedAwsRoles lists the file's AWS roles for tenant, in file order.
+func wantedAwsRoles(tenant string, sources []fileSource) []wantedAwsRole {
+	var want []wantedAwsRole
+	for _, src := range sources {
 		for _, ar := range src.AwsRoles {
 			id := ar.ID
 			if id == "" {
 				id = derivedID("aws-role", tenant, ar.ARN)
 			}
-			want = append(want, wanted{id: id, source: src.ID, role: ar})
-			idOfARN[ar.ARN] = id
+			want = append(want, wantedAwsRole{id: id, source: src.ID, role: ar})
 		}
 	}
-	// A stored role whose ARN the file now gives another (explicit) id is
-	// replaced by that id: the ARN is unique per tenant.
-	for id, old := range existingAWS {
-		if newID, ok := idOfARN[old.arn]; ok && newID != id {
-			s.log.Warn("roles file: AWS role changed its id; the old one and its mappings are dropped",
-				"tenant", tenant, "arn", old.arn, "old_id", id, "new_id", newID)
-			if _, err := tx.ExecContext(ctx, `DELETE FROM aws_roles WHERE tenant_id = ? AND id = ?`, tenant, id); err != nil {
-				return fmt.Errorf("scan AWS roles: %w", err)
-			}
-			delete(existingAWS, id)
-		}
+	return want
+}
+
+// syncAwsRoles inserts or updates the AWS roles of the file, drops stored
+// roles whose ARN the file now gives another id, and marks the rest MISSING.
+func (s *Server) syncAwsRoles(ctx context.Context, tx *sql.Tx, tenant string, sources []fileSource, now string) error {
+	existing, err := storedAwsRoles(ctx, tx, tenant)
+	if err != nil {
+		return err
+	}
+	want := wantedAwsRoles(tenant, sources)
+	if err := s.dropRenamedAwsRoles(ctx, tx, tenant, existing, want); err != nil {
+		return err
 	}
 	present := map[string]bool{}
 	for _, wr := range want {
 		present[wr.id] = true
 		desc := toNullString(wr.role.Description)
-		old, ok := existingAWS[wr.id]
+		old, ok := existing[wr.id]
 		switch {
 		case !ok:
 			_, err = tx.ExecContext(ctx, `INSERT INTO aws_roles (tenant_id, id, name, arn, description, source, status, updated)
@@ -343,11 +370,38 @@ func (s *Server) scanTenant(ctx context.Context, tx *sql.Tx, tenant string, f *r
 				WHERE tenant_id = ? AND id = ?`, wr.role.Name, wr.role.ARN, desc, wr.source, now, tenant, wr.id)
 		}
 		if err != nil {
-			return fmt.Errorf("scan AWS roles: %s: %w", wr.role.ARN, err)
+			return fmt.Errorf("%s: %w", wr.role.ARN, err)
 		}
 	}
+	return markMissing(ctx, tx, tenant, existing, present, now)
+}
+
+// dropRenamedAwsRoles deletes (with their mappings) the stored roles whose
+// ARN the file now gives another (explicit) id, and removes them from
+// existing: the ARN is unique per tenant.
+func (s *Server) dropRenamedAwsRoles(ctx context.Context, tx *sql.Tx, tenant string, existing map[string]awsRoleRow, want []wantedAwsRole) error {
+	idOfARN := map[string]string{}
+	for _, wr := range want {
+		idOfARN[wr.role.ARN] = wr.id
+	}
+	for id, old := range existing {
+		if newID, ok := idOfARN[old.arn]; ok && newID != id {
+			s.log.Warn("roles file: AWS role changed its id; the old one and its mappings are dropped",
+				"tenant", tenant, "arn", old.arn, "old_id", id, "new_id", newID)
+			if _, err := tx.ExecContext(ctx, `DELETE FROM aws_roles WHERE tenant_id = ? AND id = ?`, tenant, id); err != nil {
+				return err
+			}
+			delete(existing, id)
+		}
+	}
+	return nil
+}
+
+// markMissing sets the stored AWS roles that are not present (and not
+// MISSING yet) to MISSING; they keep their mappings.
+func markMissing(ctx context.Context, tx *sql.Tx, tenant string, existing map[string]awsRoleRow, present map[string]bool, now string) error {
 	var vanished []string
-	for id, old := range existingAWS {
+	for id, old := range existing {
 		if !present[id] && old.status != "MISSING" {
 			vanished = append(vanished, id)
 		}
@@ -355,7 +409,7 @@ func (s *Server) scanTenant(ctx context.Context, tx *sql.Tx, tenant string, f *r
 	sort.Strings(vanished)
 	for _, id := range vanished {
 		if _, err := tx.ExecContext(ctx, `UPDATE aws_roles SET status = 'MISSING', updated = ? WHERE tenant_id = ? AND id = ?`, now, tenant, id); err != nil {
-			return fmt.Errorf("scan AWS roles: %w", err)
+			return err
 		}
 	}
 	return nil
@@ -369,9 +423,9 @@ func toNullString(p *string) sql.NullString {
 	return sql.NullString{String: *p, Valid: true}
 }
 
-// scanAllTenants applies the discovery file to every tenant, each in its
+// syncAllTenants applies the discovery file to every tenant, each in its
 // own transaction.
-func (s *Server) scanAllTenants(ctx context.Context, f *rolesFile) error {
+func (s *Server) syncAllTenants(ctx context.Context, f *rolesFile) error {
 	if f == nil {
 		return nil
 	}
@@ -392,7 +446,7 @@ func (s *Server) scanAllTenants(ctx context.Context, f *rolesFile) error {
 		return fmt.Errorf("list tenants: %w", err)
 	}
 	for _, t := range tenants {
-		if err := s.inTx(ctx, func(tx *sql.Tx) error { return s.scanTenant(ctx, tx, t, f) }); err != nil {
+		if err := s.inTx(ctx, func(tx *sql.Tx) error { return s.syncTenant(ctx, tx, t, f) }); err != nil {
 			return fmt.Errorf("discovery for tenant %s: %w", t, err)
 		}
 	}

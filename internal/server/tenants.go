@@ -30,7 +30,7 @@ func (s *Server) init(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.scanAllTenants(ctx, f)
+	return s.syncAllTenants(ctx, f)
 }
 
 // EnsureTenant creates the tenant tenantID (a UUID, stored lower-case) if it
@@ -48,7 +48,7 @@ func (s *Server) EnsureTenant(ctx context.Context, tenantID string) error {
 		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO tenants (id, created_at) VALUES (?, ?)`, id, s.nowString()); err != nil {
 			return err
 		}
-		return s.scanTenant(ctx, tx, id, f)
+		return s.syncTenant(ctx, tx, id, f)
 	})
 	if err != nil {
 		return fmt.Errorf("ensure tenant %s: %w", id, err)
