@@ -184,9 +184,7 @@ func (s *Server) SetAwsRoleMapping(w http.ResponseWriter, r *http.Request, awsRo
 		return
 	}
 	if len(items) > maxMappingItems {
-		s.writeError(w, r, &apiError{Status: http.StatusBadRequest, Code: "batch_too_large",
-			Message: fmt.Sprintf("the body lists %d roles; at most %d are allowed", len(items), maxMappingItems),
-			Details: map[string]any{"max_batch_size": maxMappingItems}})
+		s.writeError(w, r, batchTooLarge(maxMappingItems, "the body lists %d roles; at most %d are allowed", len(items), maxMappingItems))
 		return
 	}
 	// Shape of each item; ids are checked against the tenant's roles below.

@@ -109,7 +109,7 @@ func parseRolesFile(data []byte) (*rolesFile, error) {
 			return nil, fmt.Errorf("%s: expected %s, got JSON %s", typ.Field, typ.Type, typ.Value)
 		case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
 			return nil, errors.New("the JSON ends too early (an unclosed object or array?)")
-		case strings.HasPrefix(err.Error(), "json: unknown field "):
+		case unknownFieldOf(err) != "":
 			return nil, fmt.Errorf("%s (known fields: roles[].id/name/description, sources[].id/name/aws_roles, aws_roles[].id/name/arn/description)", strings.TrimPrefix(err.Error(), "json: "))
 		}
 		return nil, err

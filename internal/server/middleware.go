@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"github.com/jitsudo-community/terraform-provider-jitsudo/internal/validate"
 )
 
 // middleware is the state of the middleware chain, shared by every handler
@@ -330,20 +332,8 @@ func (s *Server) rateLimit(next http.Handler) http.Handler {
 // canonicalUUID returns s as a lower-case canonical UUID
 // (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx); ok is false for anything else.
 func canonicalUUID(s string) (string, bool) {
-	if len(s) != 36 {
+	if validate.UUID(s) != nil {
 		return "", false
-	}
-	for i, c := range s {
-		switch i {
-		case 8, 13, 18, 23:
-			if c != '-' {
-				return "", false
-			}
-		default:
-			if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
-				return "", false
-			}
-		}
 	}
 	return strings.ToLower(s), true
 }

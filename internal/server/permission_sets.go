@@ -69,8 +69,8 @@ func decodeItem(v *validation, prefix string, data []byte, dst any) bool {
 			}
 		}
 		v.add(prefix+"."+strings.Join(path, "."), "invalid_type", "expected %s, got JSON %s", typeErr.Type.String(), typeErr.Value)
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+	case unknownFieldOf(err) != "":
+		field := unknownFieldOf(err)
 		v.add(prefix+"."+field, "unknown_field", "unknown field %q", field)
 	default:
 		v.add(prefix, "invalid_json", "%s could not be decoded: %v", prefix, err)
@@ -177,11 +177,17 @@ func loadPermissionSet(ctx context.Context, tx *sql.Tx, tenant, id string) (api.
 
 // errBatchTooLarge is the 400 of a bulk request over the batch bound.
 func errBatchTooLarge(what string, n, maxBatch int) *apiError {
+	return batchTooLarge(maxBatch, "the request lists %d %s, more than the %d allowed per call; split it into calls of at most %d",
+		n, what, maxBatch, maxBatch)
+}
+
+// batchTooLarge is the 400 batch_too_large with its own message, for a
+// request that cannot be split (a mapping replaces the whole set).
+func batchTooLarge(maxBatch int, format string, args ...any) *apiError {
 	return &apiError{
-		Status: http.StatusBadRequest,
-		Code:   "batch_too_large",
-		Message: fmt.Sprintf("the request lists %d %s, more than the %d allowed per call; split it into calls of at most %d",
-			n, what, maxBatch, maxBatch),
+		Status:  http.StatusBadRequest,
+		Code:    "batch_too_large",
+		Message: fmt.Sprintf(format, args...),
 		Details: map[string]any{"max_batch_size": maxBatch},
 	}
 }

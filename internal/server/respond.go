@@ -156,8 +156,8 @@ func decodeBody(r *http.Request, dst any) error {
 			v.add(typeErr.Field, "invalid_type", "expected %s, got JSON %s", typeErr.Type.String(), typeErr.Value)
 		case errors.As(err, &syntaxErr):
 			v.add("", "invalid_json", "the body is not valid JSON at byte %d: %v", syntaxErr.Offset, err)
-		case strings.HasPrefix(err.Error(), "json: unknown field "):
-			field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		case unknownFieldOf(err) != "":
+			field := unknownFieldOf(err)
 			v.add(field, "unknown_field", "unknown field %q", field)
 		default:
 			v.add("", "invalid_json", "the body could not be decoded: %v", err)
@@ -172,6 +172,17 @@ func decodeBody(r *http.Request, dst any) error {
 	keys := &validation{}
 	checkExactKeys(keys, body, reflect.TypeOf(dst), "")
 	return keys.err()
+}
+
+// unknownFieldOf returns the field that a json.Decoder with
+// DisallowUnknownFields refused, or "" when err is another error
+// (encoding/json has no error type for it, only the text).
+func unknownFieldOf(err error) string {
+	const prefix = "json: unknown field "
+	if !strings.HasPrefix(err.Error(), prefix) {
+		return ""
+	}
+	return strings.Trim(strings.TrimPrefix(err.Error(), prefix), `"`)
 }
 
 // Pagination ---------------------------------------------------------------
