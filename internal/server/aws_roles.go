@@ -19,36 +19,6 @@ import (
 // contract's maxItems).
 const maxMappingItems = api.MaxBatchSize
 
-// nameIDCursor is the cursor of lists ordered by (name, id).
-type nameIDCursor struct {
-	List string `json:"l"`
-	Name string `json:"n"`
-	ID   string `json:"i"`
-}
-
-// readNameIDCursor decodes a cursor of the list named list.
-func readNameIDCursor(cursor *string, list string) (*nameIDCursor, error) {
-	var c nameIDCursor
-	ok, err := decodeCursor(cursor, &c)
-	if err != nil || !ok {
-		return nil, err
-	}
-	if c.List != list {
-		v := &validation{}
-		v.add("cursor", "invalid_cursor", "cursor belongs to another list; pass next_cursor from the previous page of this list")
-		return nil, v.err()
-	}
-	return &c, nil
-}
-
-// nextNameIDCursor is next_cursor of a page: null on the last one.
-func nextNameIDCursor(hasMore bool, list, name, id string) nullable.Nullable[string] {
-	if !hasMore {
-		return nullable.NewNullNullable[string]()
-	}
-	return nullable.NewNullableWithValue(encodeCursor(nameIDCursor{List: list, Name: name, ID: id}))
-}
-
 // ListAwsRoles lists the tenant's discovered AWS roles by name, then id;
 // refresh=true rescans the discovery file first, in the same transaction.
 func (s *Server) ListAwsRoles(w http.ResponseWriter, r *http.Request, params api.ListAwsRolesParams) {
@@ -65,7 +35,7 @@ func (s *Server) ListAwsRoles(w http.ResponseWriter, r *http.Request, params api
 		s.writeError(w, r, v.err())
 		return
 	}
-	after, err := readNameIDCursor(params.Cursor, "aws_roles")
+	after, err := readPageKey(params.Cursor, "aws_roles")
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -123,7 +93,7 @@ func (s *Server) ListAwsRoles(w http.ResponseWriter, r *http.Request, params api
 		out = api.AwsRoleList{Data: roles, HasMore: hasMore, NextCursor: nullable.NewNullNullable[string]()}
 		if hasMore {
 			last := roles[len(roles)-1]
-			out.NextCursor = nextNameIDCursor(true, "aws_roles", last.Name, last.Id.String())
+			out.NextCursor = nextPageCursor(true, pageKey{List: "aws_roles", Name: last.Name, ID: last.Id.String()})
 		}
 		return nil
 	})

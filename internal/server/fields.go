@@ -106,9 +106,9 @@ func nullableOr[T any](n nullable.Nullable[T], def T) T {
 	return n.MustGet()
 }
 
-// pageKey is the content of the opaque cursors of the policy, rule and
-// permission set lists: the list it belongs to and the sort key of the last
-// item of the page.
+// pageKey is the content of the opaque cursors of every list (policies,
+// rules, permission sets, roles, AWS roles): the list it belongs to and the
+// sort key of the last item of the page.
 type pageKey struct {
 	List     string `json:"l"`
 	Priority int64  `json:"p,omitempty"`

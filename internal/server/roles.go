@@ -21,7 +21,7 @@ func (s *Server) ListRoles(w http.ResponseWriter, r *http.Request, params api.Li
 		s.writeError(w, r, err)
 		return
 	}
-	after, err := readNameIDCursor(params.Cursor, "roles")
+	after, err := readPageKey(params.Cursor, "roles")
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -67,7 +67,7 @@ func (s *Server) ListRoles(w http.ResponseWriter, r *http.Request, params api.Li
 		out.Data = out.Data[:limit]
 		last := out.Data[limit-1]
 		out.HasMore = true
-		out.NextCursor = nextNameIDCursor(true, "roles", last.Name, last.Id.String())
+		out.NextCursor = nextPageCursor(true, pageKey{List: "roles", Name: last.Name, ID: last.Id.String()})
 	}
 	writeJSON(w, http.StatusOK, out)
 }
