@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/google/uuid"
 
@@ -296,91 +295,37 @@ func (s *Server) CreatePolicy(w http.ResponseWriter, r *http.Request, params api
 		s.writeError(w, r, err)
 		return
 	}
-	v := &validation{}
-	rejectNulls(v, raw, "enabled", "priority", "cedar_policy_set")
-	if _, ok := raw["name"]; !ok || isNull(raw, "name") {
-		v.add("name", "required", "name is required: a unique name of 1 to %d characters", policyNameMax)
-	} else {
-		validatePolicyFields(v, &body.Name, nil, nil, nil, nil, nil)
-	}
-	if _, ok := raw["max_duration_seconds"]; !ok || isNull(raw, "max_duration_seconds") {
-		v.add("max_duration_seconds", "required", "max_duration_seconds is required: the longest grant in seconds, %d to %d", policyDurationMin, policyDurationMax)
-	} else {
-		validatePolicyFields(v, nil, nil, nil, nil, &body.MaxDurationSeconds, nil)
-	}
-	defDur := nullablePtr[int](body.DefaultDurationSeconds)
-	validatePolicyFields(v, nil, nullablePtr[string](body.Description), nullablePtr[string](body.NotificationChannel),
-		body.Priority, nil, defDur)
-	if defDur != nil && *defDur > body.MaxDurationSeconds && body.MaxDurationSeconds >= policyDurationMin {
-		v.add("default_duration_seconds", "exceeds_maximum",
-			"default_duration_seconds (%d) must not exceed max_duration_seconds (%d)", *defDur, body.MaxDurationSeconds)
-	}
-	var rules []parsedRule
-	if body.CedarPolicySet != nil {
-		// Bounded before any Cedar parse sees the text.
-		if utf8.RuneCountInString(*body.CedarPolicySet) > api.MaxCedarPolicySetLength {
-			checkLength(v, "cedar_policy_set", *body.CedarPolicySet, 0, api.MaxCedarPolicySetLength)
-		} else {
-			rules = s.parsePolicySet(v, *body.CedarPolicySet)
-		}
-	}
-	if err := validationErr(v); err != nil {
+	row, rules, err := s.checkPolicyCreate(raw, body)
+	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-
-	enabled := true
-	if body.Enabled != nil {
-		enabled = *body.Enabled
-	}
-	priority := 0
-	if body.Priority != nil {
-		priority = *body.Priority
-	}
 	ctx := r.Context()
 	tenant := tenantID(ctx)
-	id := uuid.NewString()
 	now := s.nowString()
+	row.ID, row.CreatedAt, row.UpdatedAt = uuid.NewString(), now, now
 	var out api.Policy
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		existing, err := policyNameTaken(ctx, tx, tenant, body.Name, "")
-		if err != nil {
+		if err := checkPolicyNameFree(ctx, tx, tenant, row.Name, ""); err != nil {
 			return err
 		}
-		if existing != "" {
-			return errPolicyNameTaken(body.Name, existing)
+		if err := insertPolicy(ctx, tx, tenant, row); err != nil {
+			return err
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO policies (tenant_id, id, name, description, enabled, priority,
-			max_duration_seconds, default_duration_seconds, notification_channel, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			tenant, id, body.Name, nullableArg(body.Description), enabled, priority,
-			body.MaxDurationSeconds, nullableArg(body.DefaultDurationSeconds), nullableArg(body.NotificationChannel), now, now)
-		if err != nil {
-			return fmt.Errorf("insert policy: %w", err)
+		if err := insertPolicyRules(ctx, tx, tenant, row.ID, now, rules); err != nil {
+			return err
 		}
-		for i, pr := range rules {
-			pr.rule.Ordinal = i + 1
-			if err := insertRule(ctx, tx, tenant, id, uuid.NewString(), now, pr.rule); err != nil {
-				return err
-			}
-		}
-		out, err = loadPolicy(ctx, tx, tenant, id)
+		out, err = loadPolicy(ctx, tx, tenant, row.ID)
 		return err
 	})
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	var notices []string
-	for i, pr := range rules {
-		for _, f := range pr.findings {
-			notices = append(notices, fmt.Sprintf("cedar_policy_set (statement %d): %s", i+1, f.Message))
-		}
-	}
-	if len(notices) > 0 {
+	if notices := policySetNotices(rules); len(notices) > 0 {
 		out.Notices = &notices
 	}
-	w.Header().Set("Location", "/v1/policies/"+id)
+	w.Header().Set("Location", "/v1/policies/"+row.ID)
 	writeVersioned(w, http.StatusCreated, out.Etag, out)
 }
 
@@ -444,74 +389,16 @@ func (s *Server) UpdatePolicy(w http.ResponseWriter, r *http.Request, policyId a
 	id := policyId.String()
 	var out api.Policy
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		cur, err := loadPolicy(ctx, tx, tenant, id)
+		row, err := loadPolicyIfMatch(ctx, tx, tenant, id, params.IfMatch)
 		if err != nil {
 			return err
 		}
-		if err := checkIfMatch(params.IfMatch, cur.Etag); err != nil {
-			return err
-		}
-		row, err := loadPolicyRow(ctx, tx, tenant, id)
+		next, err := mergePolicyUpdate(row, raw, body)
 		if err != nil {
 			return err
 		}
-
-		v := &validation{}
-		rejectNulls(v, raw, "name", "enabled", "priority", "max_duration_seconds")
-		validatePolicyFields(v, body.Name, nullablePtr[string](body.Description), nullablePtr[string](body.NotificationChannel),
-			body.Priority, body.MaxDurationSeconds, nullablePtr[int](body.DefaultDurationSeconds))
-
-		next := row
-		if body.Name != nil {
-			next.Name = *body.Name
-		}
-		if body.Description.IsSpecified() {
-			next.Description = sql.NullString{String: nullableOr(body.Description, ""), Valid: !body.Description.IsNull()}
-		}
-		if body.Enabled != nil {
-			next.Enabled = *body.Enabled
-		}
-		if body.Priority != nil {
-			next.Priority = int64(*body.Priority)
-		}
-		if body.MaxDurationSeconds != nil {
-			next.MaxDuration = int64(*body.MaxDurationSeconds)
-		}
-		if body.DefaultDurationSeconds.IsSpecified() {
-			next.DefaultDuration = sql.NullInt64{Int64: int64(nullableOr(body.DefaultDurationSeconds, 0)), Valid: !body.DefaultDurationSeconds.IsNull()}
-		}
-		if body.NotificationChannel.IsSpecified() {
-			next.NotificationChannel = sql.NullString{String: nullableOr(body.NotificationChannel, ""), Valid: !body.NotificationChannel.IsNull()}
-		}
-		if v.ok() && next.DefaultDuration.Valid && next.DefaultDuration.Int64 > next.MaxDuration {
-			loc := "default_duration_seconds"
-			if !body.DefaultDurationSeconds.IsSpecified() {
-				loc = "max_duration_seconds"
-			}
-			v.add(loc, "exceeds_maximum", "default_duration_seconds (%d) must not exceed max_duration_seconds (%d); lower the default or raise the maximum",
-				next.DefaultDuration.Int64, next.MaxDuration)
-		}
-		if err := v.err(); err != nil {
+		if err := s.storePolicyChange(ctx, tx, tenant, row, next); err != nil {
 			return err
-		}
-		if next.Name != row.Name {
-			existing, err := policyNameTaken(ctx, tx, tenant, next.Name, id)
-			if err != nil {
-				return err
-			}
-			if existing != "" {
-				return errPolicyNameTaken(next.Name, existing)
-			}
-		}
-		if next != row {
-			_, err = tx.ExecContext(ctx, `UPDATE policies SET name = ?, description = ?, enabled = ?, priority = ?,
-				max_duration_seconds = ?, default_duration_seconds = ?, notification_channel = ?, updated_at = ?
-				WHERE tenant_id = ? AND id = ?`,
-				next.Name, next.Description, next.Enabled, next.Priority, next.MaxDuration, next.DefaultDuration,
-				next.NotificationChannel, s.nowString(), tenant, id)
-			if err != nil {
-				return fmt.Errorf("update policy %s: %w", id, err)
-			}
 		}
 		out, err = loadPolicy(ctx, tx, tenant, id)
 		return err
@@ -521,6 +408,33 @@ func (s *Server) UpdatePolicy(w http.ResponseWriter, r *http.Request, policyId a
 		return
 	}
 	writeVersioned(w, http.StatusOK, out.Etag, out)
+}
+
+// loadPolicyIfMatch reads a policy's row after checking If-Match against
+// the etag of the full policy (404 first, then 412).
+func loadPolicyIfMatch(ctx context.Context, tx *sql.Tx, tenant, id string, ifMatch *string) (policyRow, error) {
+	cur, err := loadPolicy(ctx, tx, tenant, id)
+	if err != nil {
+		return policyRow{}, err
+	}
+	if err := checkIfMatch(ifMatch, cur.Etag); err != nil {
+		return policyRow{}, err
+	}
+	return loadPolicyRow(ctx, tx, tenant, id)
+}
+
+// storePolicyChange stores next in place of row when they differ; a new
+// name must be free.
+func (s *Server) storePolicyChange(ctx context.Context, tx *sql.Tx, tenant string, row, next policyRow) error {
+	if next.Name != row.Name {
+		if err := checkPolicyNameFree(ctx, tx, tenant, next.Name, row.ID); err != nil {
+			return err
+		}
+	}
+	if next == row {
+		return nil
+	}
+	return updatePolicy(ctx, tx, tenant, next, s.nowString())
 }
 
 // DeletePolicy answers DELETE /v1/policies/{policyId}; its rules go with it.
@@ -536,13 +450,7 @@ func (s *Server) DeletePolicy(w http.ResponseWriter, r *http.Request, policyId a
 		if err := checkIfMatch(params.IfMatch, cur.Etag); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM rules WHERE tenant_id = ? AND policy_id = ?`, tenant, id); err != nil {
-			return fmt.Errorf("delete rules of policy %s: %w", id, err)
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM policies WHERE tenant_id = ? AND id = ?`, tenant, id); err != nil {
-			return fmt.Errorf("delete policy %s: %w", id, err)
-		}
-		return nil
+		return deletePolicy(ctx, tx, tenant, id)
 	})
 	if err != nil {
 		s.writeError(w, r, err)
