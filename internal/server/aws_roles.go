@@ -147,51 +147,13 @@ func (s *Server) SetAwsRoleMapping(w http.ResponseWriter, r *http.Request, awsRo
 		s.writeError(w, r, err)
 		return
 	}
-	if items == nil {
-		v := &validation{}
-		v.add("", "invalid_type", `the body must be a JSON array of role references such as [{"id": "2489e9ad-2ee2-4e00-8ec9-32d5f69181c0"}], or [] to clear`)
-		s.writeError(w, r, v.err())
+	ids, v, err := parseMappingBody(items)
+	if err != nil {
+		s.writeError(w, r, err)
 		return
 	}
-	if len(items) > maxMappingItems {
-		s.writeError(w, r, batchTooLarge(maxMappingItems, "the body lists %d roles; at most %d are allowed", len(items), maxMappingItems))
-		return
-	}
-	// Shape of each item; ids are checked against the tenant's roles below.
-	v := &validation{}
-	ids := make([]string, len(items)) // "" for invalid items
-	for i, raw := range items {
-		loc := fmt.Sprintf("[%d]", i)
-		var item map[string]json.RawMessage
-		if err := json.Unmarshal(raw, &item); err != nil || item == nil {
-			v.add(loc, "invalid_type", `%s must be an object such as {"id": "2489e9ad-2ee2-4e00-8ec9-32d5f69181c0"}`, loc)
-			continue
-		}
-		for k := range item {
-			if k != "id" {
-				v.add(loc+"."+k, "unknown_field", "unknown field %q; a role reference has only id", k)
-			}
-		}
-		rawID, ok := item["id"]
-		if !ok {
-			v.add(loc+".id", "required", "%s.id is required", loc)
-			continue
-		}
-		var str string
-		if err := json.Unmarshal(rawID, &str); err != nil || bytes.Equal(bytes.TrimSpace(rawID), []byte("null")) {
-			v.add(loc+".id", "invalid_type", "%s.id must be a string holding a role UUID", loc)
-			continue
-		}
-		id, ok := canonicalUUID(str)
-		if !ok {
-			v.add(loc+".id", "invalid_uuid", "%s.id must be a UUID such as 2489e9ad-2ee2-4e00-8ec9-32d5f69181c0, got %q", loc, truncate(str, 80))
-			continue
-		}
-		ids[i] = id
-	}
-
 	var out api.RoleRefList
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		current, err := loadMapping(ctx, tx, tenant, awsRoleId)
 		if err != nil {
 			return err
@@ -199,40 +161,12 @@ func (s *Server) SetAwsRoleMapping(w http.ResponseWriter, r *http.Request, awsRo
 		if err := checkIfMatch(params.IfMatch, current.Etag); err != nil {
 			return err
 		}
-		want := map[string]bool{}
-		for i, id := range ids {
-			if id == "" || want[id] {
-				continue
-			}
-			var n int
-			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM roles WHERE tenant_id = ? AND id = ?`, tenant, id).Scan(&n); err != nil {
-				return err
-			}
-			if n == 0 {
-				v.add(fmt.Sprintf("[%d].id", i), "unknown_role", "role %s does not exist; list the roles with GET /v1/roles", id)
-				continue
-			}
-			want[id] = true
-		}
-		if err := v.err(); err != nil {
+		want, err := existingRoleIDs(ctx, tx, tenant, ids, v)
+		if err != nil {
 			return err
 		}
-		same := len(want) == len(current.Data)
-		for _, ref := range current.Data {
-			same = same && want[ref.Id.String()]
-		}
-		if !same {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM aws_role_mappings WHERE tenant_id = ? AND aws_role_id = ?`, tenant, awsRoleId.String()); err != nil {
-				return err
-			}
-			for id := range want {
-				if _, err := tx.ExecContext(ctx, `INSERT INTO aws_role_mappings (tenant_id, aws_role_id, role_id) VALUES (?, ?, ?)`,
-					tenant, awsRoleId.String(), id); err != nil {
-					return err
-				}
-			}
-			if _, err := tx.ExecContext(ctx, `UPDATE aws_roles SET updated = ? WHERE tenant_id = ? AND id = ?`,
-				s.nowString(), tenant, awsRoleId.String()); err != nil {
+		if !sameMapping(current, want) {
+			if err := replaceMapping(ctx, tx, tenant, awsRoleId.String(), want, s.nowString()); err != nil {
 				return err
 			}
 		}
@@ -244,6 +178,103 @@ func (s *Server) SetAwsRoleMapping(w http.ResponseWriter, r *http.Request, awsRo
 		return
 	}
 	writeVersioned(w, http.StatusOK, out.Etag, out)
+}
+
+// parseMappingBody checks the body of a mapping PUT without the database:
+// err is for a body that is not an array or is too long; otherwise ids[i]
+// is the canonical role id of item i ("" when invalid) and v holds the
+// problems of the items, to which the role lookup adds.
+func parseMappingBody(items []json.RawMessage) ([]string, *validation, error) {
+	v := &validation{}
+	if items == nil {
+		v.add("", "invalid_type", `the body must be a JSON array of role references such as [{"id": "2489e9ad-2ee2-4e00-8ec9-32d5f69181c0"}], or [] to clear`)
+		return nil, nil, v.err()
+	}
+	if len(items) > maxMappingItems {
+		return nil, nil, batchTooLarge(maxMappingItems, "the body lists %d roles; at most %d are allowed", len(items), maxMappingItems)
+	}
+	ids := make([]string, len(items))
+	for i, raw := range items {
+		ids[i] = parseRoleRef(v, fmt.Sprintf("[%d]", i), raw)
+	}
+	return ids, v, nil
+}
+
+// parseRoleRef checks one {"id": ...} item at loc and returns its
+// canonical id, or "" after recording the problem in v.
+func parseRoleRef(v *validation, loc string, raw json.RawMessage) string {
+	var item map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &item); err != nil || item == nil {
+		v.add(loc, "invalid_type", `%s must be an object such as {"id": "2489e9ad-2ee2-4e00-8ec9-32d5f69181c0"}`, loc)
+		return ""
+	}
+	for k := range item {
+		if k != "id" {
+			v.add(loc+"."+k, "unknown_field", "unknown field %q; a role reference has only id", k)
+		}
+	}
+	rawID, ok := item["id"]
+	if !ok {
+		v.add(loc+".id", "required", "%s.id is required", loc)
+		return ""
+	}
+	var str string
+	if err := json.Unmarshal(rawID, &str); err != nil || bytes.Equal(bytes.TrimSpace(rawID), []byte("null")) {
+		v.add(loc+".id", "invalid_type", "%s.id must be a string holding a role UUID", loc)
+		return ""
+	}
+	id, ok := canonicalUUID(str)
+	if !ok {
+		v.add(loc+".id", "invalid_uuid", "%s.id must be a UUID such as 2489e9ad-2ee2-4e00-8ec9-32d5f69181c0, got %q", loc, truncate(str, 80))
+		return ""
+	}
+	return id
+}
+
+// existingRoleIDs is the set of the valid ids that name roles of tenant;
+// each unknown one is recorded in v, and v's problems are the error.
+func existingRoleIDs(ctx context.Context, tx *sql.Tx, tenant string, ids []string, v *validation) (map[string]bool, error) {
+	want := map[string]bool{}
+	for i, id := range ids {
+		if id == "" || want[id] {
+			continue
+		}
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM roles WHERE tenant_id = ? AND id = ?`, tenant, id).Scan(&n); err != nil {
+			return nil, err
+		}
+		if n == 0 {
+			v.add(fmt.Sprintf("[%d].id", i), "unknown_role", "role %s does not exist; list the roles with GET /v1/roles", id)
+			continue
+		}
+		want[id] = true
+	}
+	return want, v.err()
+}
+
+// sameMapping reports whether current maps exactly the roles of want.
+func sameMapping(current api.RoleRefList, want map[string]bool) bool {
+	same := len(want) == len(current.Data)
+	for _, ref := range current.Data {
+		same = same && want[ref.Id.String()]
+	}
+	return same
+}
+
+// replaceMapping stores want as the roles of the AWS role and moves its
+// updated time to now.
+func replaceMapping(ctx context.Context, tx *sql.Tx, tenant, awsRoleID string, want map[string]bool, now string) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM aws_role_mappings WHERE tenant_id = ? AND aws_role_id = ?`, tenant, awsRoleID); err != nil {
+		return err
+	}
+	for id := range want {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO aws_role_mappings (tenant_id, aws_role_id, role_id) VALUES (?, ?, ?)`,
+			tenant, awsRoleID, id); err != nil {
+			return err
+		}
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE aws_roles SET updated = ? WHERE tenant_id = ? AND id = ?`, now, tenant, awsRoleID)
+	return err
 }
 
 // queryAwsRoles runs q, which selects id, name, arn, description, source,
