@@ -55,53 +55,67 @@ func (s *Server) ListAwsRoles(w http.ResponseWriter, r *http.Request, params api
 		if err := s.syncTenant(ctx, tx, tenant, source); err != nil {
 			return err
 		}
-		q := `SELECT id, name, arn, description, source, status, updated FROM aws_roles WHERE tenant_id = ?`
-		args := []any{tenant}
-		if params.Name != nil {
-			q += ` AND name = ?`
-			args = append(args, *params.Name)
-		}
-		if params.Arn != nil {
-			q += ` AND arn = ?`
-			args = append(args, *params.Arn)
-		}
-		if params.Source != nil {
-			q += ` AND source = ?`
-			args = append(args, strings.ToLower(params.Source.String()))
-		}
-		if params.Status != nil {
-			q += ` AND status = ?`
-			args = append(args, string(*params.Status))
-		}
-		if after != nil {
-			q += ` AND (name > ? OR (name = ? AND id > ?))`
-			args = append(args, after.Name, after.Name, after.ID)
-		}
-		q += ` ORDER BY name, id LIMIT ?`
-		args = append(args, limit+1)
-		roles, err := queryAwsRoles(ctx, tx, q, args...)
-		if err != nil {
-			return err
-		}
-		hasMore := len(roles) > limit
-		if hasMore {
-			roles = roles[:limit]
-		}
-		if err := attachMappedRoles(ctx, tx, tenant, roles); err != nil {
-			return err
-		}
-		out = api.AwsRoleList{Data: roles, HasMore: hasMore, NextCursor: nullable.NewNullNullable[string]()}
-		if hasMore {
-			last := roles[len(roles)-1]
-			out.NextCursor = nextPageCursor(true, pageKey{List: "aws_roles", Name: last.Name, ID: last.Id.String()})
-		}
-		return nil
+		q, args := awsRolesQuery(tenant, params, after, limit)
+		out, err = awsRolesPage(ctx, tx, tenant, limit, q, args...)
+		return err
 	})
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// awsRolesQuery is the SELECT of one page of ListAwsRoles: the filters,
+// the position after the cursor, and limit+1 rows to tell whether there
+// are more.
+func awsRolesQuery(tenant string, params api.ListAwsRolesParams, after *pageKey, limit int) (string, []any) {
+	q := `SELECT id, name, arn, description, source, status, updated FROM aws_roles WHERE tenant_id = ?`
+	args := []any{tenant}
+	if params.Name != nil {
+		q += ` AND name = ?`
+		args = append(args, *params.Name)
+	}
+	if params.Arn != nil {
+		q += ` AND arn = ?`
+		args = append(args, *params.Arn)
+	}
+	if params.Source != nil {
+		q += ` AND source = ?`
+		args = append(args, strings.ToLower(params.Source.String()))
+	}
+	if params.Status != nil {
+		q += ` AND status = ?`
+		args = append(args, string(*params.Status))
+	}
+	if after != nil {
+		q += ` AND (name > ? OR (name = ? AND id > ?))`
+		args = append(args, after.Name, after.Name, after.ID)
+	}
+	q += ` ORDER BY name, id LIMIT ?`
+	return q, append(args, limit+1)
+}
+
+// awsRolesPage runs awsRolesQuery's q and returns the page with the
+// mapped roles of each AWS role and next_cursor.
+func awsRolesPage(ctx context.Context, tx *sql.Tx, tenant string, limit int, q string, args ...any) (api.AwsRoleList, error) {
+	roles, err := queryAwsRoles(ctx, tx, q, args...)
+	if err != nil {
+		return api.AwsRoleList{}, err
+	}
+	hasMore := len(roles) > limit
+	if hasMore {
+		roles = roles[:limit]
+	}
+	if err := attachMappedRoles(ctx, tx, tenant, roles); err != nil {
+		return api.AwsRoleList{}, err
+	}
+	out := api.AwsRoleList{Data: roles, HasMore: hasMore, NextCursor: nullable.NewNullNullable[string]()}
+	if hasMore {
+		last := roles[len(roles)-1]
+		out.NextCursor = nextPageCursor(true, pageKey{List: "aws_roles", Name: last.Name, ID: last.Id.String()})
+	}
+	return out, nil
 }
 
 // GetAwsRole answers one AWS role with its mapped roles.
