@@ -279,15 +279,37 @@ func (s *Server) UpsertPermissionSets(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	items, metadata, err := checkUpsertBody(raw, body, s.maxBatch)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	ctx := r.Context()
+	tenant := tenantID(ctx)
+	now := s.nowString()
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := checkUpsertPreconditions(ctx, tx, tenant, items); err != nil {
+			return err
+		}
+		return upsertPermissionSets(ctx, tx, tenant, items, metadata, now)
+	})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, api.UpsertResult{Upserted: len(body.Resources)})
+}
+
+// checkUpsertBody validates an upsert body without the database and
+// returns its items with the compacted metadata of each.
+func checkUpsertBody(raw map[string]json.RawMessage, body permissionSetUpsertBody, maxBatch int) ([]permissionSetInputBody, []string, error) {
 	v := &validation{}
 	if _, ok := raw["resources"]; !ok || isNull(raw, "resources") {
 		v.add("resources", "required", "resources is required: the list of permission sets to insert or replace")
-		s.writeError(w, r, v.err())
-		return
+		return nil, nil, v.err()
 	}
-	if len(body.Resources) > s.maxBatch {
-		s.writeError(w, r, errBatchTooLarge("permission sets", len(body.Resources), s.maxBatch))
-		return
+	if len(body.Resources) > maxBatch {
+		return nil, nil, errBatchTooLarge("permission sets", len(body.Resources), maxBatch)
 	}
 	items := make([]permissionSetInputBody, len(body.Resources))
 	metadata := make([]string, len(body.Resources))
@@ -308,42 +330,30 @@ func (s *Server) UpsertPermissionSets(w http.ResponseWriter, r *http.Request) {
 		}
 		first[in.Id] = i
 	}
-	if err := v.err(); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
+	return items, metadata, v.err()
+}
 
-	ctx := r.Context()
-	tenant := tenantID(ctx)
-	now := s.nowString()
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		if err := checkUpsertPreconditions(ctx, tx, tenant, items); err != nil {
-			return err
-		}
-		stmt, err := tx.PrepareContext(ctx, `INSERT INTO permission_sets
-			(tenant_id, id, name, account_id, metadata, rank, description, session_duration, relay_state, last_synced_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (tenant_id, id) DO UPDATE SET name = excluded.name, account_id = excluded.account_id,
-				metadata = excluded.metadata, rank = excluded.rank, description = excluded.description,
-				session_duration = excluded.session_duration, relay_state = excluded.relay_state,
-				last_synced_at = excluded.last_synced_at`)
-		if err != nil {
-			return fmt.Errorf("upsert permission sets: %w", err)
-		}
-		defer stmt.Close()
-		for i, in := range items {
-			if _, err := stmt.ExecContext(ctx, tenant, in.Id, in.Name, nullableArg(in.AccountId), metadata[i],
-				nullableArg(in.Rank), nullableArg(in.Description), nullableArg(in.SessionDuration), nullableArg(in.RelayState), now); err != nil {
-				return fmt.Errorf("upsert permission set %s: %w", in.Id, err)
-			}
-		}
-		return nil
-	})
+// upsertPermissionSets inserts or replaces items (metadata[i] is the
+// stored metadata of items[i]), all synced at now.
+func upsertPermissionSets(ctx context.Context, tx *sql.Tx, tenant string, items []permissionSetInputBody, metadata []string, now string) error {
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO permission_sets
+		(tenant_id, id, name, account_id, metadata, rank, description, session_duration, relay_state, last_synced_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (tenant_id, id) DO UPDATE SET name = excluded.name, account_id = excluded.account_id,
+			metadata = excluded.metadata, rank = excluded.rank, description = excluded.description,
+			session_duration = excluded.session_duration, relay_state = excluded.relay_state,
+			last_synced_at = excluded.last_synced_at`)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return fmt.Errorf("upsert permission sets: %w", err)
 	}
-	writeJSON(w, http.StatusOK, api.UpsertResult{Upserted: len(body.Resources)})
+	defer stmt.Close()
+	for i, in := range items {
+		if _, err := stmt.ExecContext(ctx, tenant, in.Id, in.Name, nullableArg(in.AccountId), metadata[i],
+			nullableArg(in.Rank), nullableArg(in.Description), nullableArg(in.SessionDuration), nullableArg(in.RelayState), now); err != nil {
+			return fmt.Errorf("upsert permission set %s: %w", in.Id, err)
+		}
+	}
+	return nil
 }
 
 // checkUpsertPreconditions checks the if_match and if_none_match of the
@@ -490,13 +500,35 @@ func (s *Server) DeletePermissionSets(w http.ResponseWriter, r *http.Request, pa
 		s.writeError(w, r, err)
 		return
 	}
+	if err := checkBulkDelete(raw, body, s.maxBatch); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	ctx := r.Context()
+	tenant := tenantID(ctx)
+	var out api.DeleteResult
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := checkDeletePreconditions(ctx, tx, tenant, body.Ids, body.IfMatch); err != nil {
+			return err
+		}
+		out, err = deletePermissionSets(ctx, tx, tenant, body.Ids)
+		return err
+	})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// checkBulkDelete validates a bulk delete body without the database.
+func checkBulkDelete(raw map[string]json.RawMessage, body bulkDeleteBody, maxBatch int) error {
 	v := &validation{}
 	if _, ok := raw["ids"]; !ok || len(body.Ids) == 0 {
 		v.add("ids", "required", "ids must list at least one permission set ARN to delete")
 	}
-	if len(body.Ids) > s.maxBatch {
-		s.writeError(w, r, errBatchTooLarge("ids", len(body.Ids), s.maxBatch))
-		return
+	if len(body.Ids) > maxBatch {
+		return errBatchTooLarge("ids", len(body.Ids), maxBatch)
 	}
 	listed := make(map[string]bool, len(body.Ids))
 	for i, id := range body.Ids {
@@ -517,48 +549,38 @@ func (s *Server) DeletePermissionSets(w http.ResponseWriter, r *http.Request, pa
 			checkLength(v, ifMatchLocation(id), body.IfMatch[id], 1, api.MaxIfMatchLength)
 		}
 	}
-	if err := v.err(); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	ctx := r.Context()
-	tenant := tenantID(ctx)
+	return v.err()
+}
+
+// deletePermissionSets deletes each listed id once; ids that were not
+// there are the result's missing.
+func deletePermissionSets(ctx context.Context, tx *sql.Tx, tenant string, ids []string) (api.DeleteResult, error) {
 	out := api.DeleteResult{Missing: []string{}}
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		if err := checkDeletePreconditions(ctx, tx, tenant, body.Ids, body.IfMatch); err != nil {
-			return err
-		}
-		stmt, err := tx.PrepareContext(ctx, `DELETE FROM permission_sets WHERE tenant_id = ? AND id = ?`)
-		if err != nil {
-			return fmt.Errorf("delete permission sets: %w", err)
-		}
-		defer stmt.Close()
-		seen := make(map[string]bool, len(body.Ids))
-		for _, id := range body.Ids {
-			if seen[id] {
-				continue
-			}
-			seen[id] = true
-			res, err := stmt.ExecContext(ctx, tenant, id)
-			if err != nil {
-				return fmt.Errorf("delete permission set %s: %w", id, err)
-			}
-			n, err := res.RowsAffected()
-			if err != nil {
-				return fmt.Errorf("delete permission set %s: %w", id, err)
-			}
-			if n == 0 {
-				out.Missing = append(out.Missing, id)
-			}
-			out.Deleted += int(n)
-		}
-		return nil
-	})
+	stmt, err := tx.PrepareContext(ctx, `DELETE FROM permission_sets WHERE tenant_id = ? AND id = ?`)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return out, fmt.Errorf("delete permission sets: %w", err)
 	}
-	writeJSON(w, http.StatusOK, out)
+	defer stmt.Close()
+	seen := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		res, err := stmt.ExecContext(ctx, tenant, id)
+		if err != nil {
+			return out, fmt.Errorf("delete permission set %s: %w", id, err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return out, fmt.Errorf("delete permission set %s: %w", id, err)
+		}
+		if n == 0 {
+			out.Missing = append(out.Missing, id)
+		}
+		out.Deleted += int(n)
+	}
+	return out, nil
 }
 
 // ifMatchLocation is the validation location of the precondition of id
