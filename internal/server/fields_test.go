@@ -10,14 +10,11 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/jitsudo-community/terraform-provider-jitsudo/internal/api"
-	"github.com/jitsudo-community/terraform-provider-jitsudo/internal/apitest"
 )
 
 // resourceServer is a jitsudo-local under test.
@@ -28,45 +25,19 @@ type resourceServer struct {
 	n   int // tenants created
 }
 
-// stepClock is a deterministic clock: every reading is one millisecond
-// after the previous one.
-type stepClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *stepClock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(time.Millisecond)
-	return c.t
-}
-
 // newResourceServer starts a server with opts (and a step clock unless
 // opts.Now is set). Every response is checked against openapi.yaml; a
 // violation fails the test.
 func newResourceServer(t *testing.T, opts Options) *resourceServer {
 	t.Helper()
 	if opts.Now == nil {
-		clock := &stepClock{t: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
-		opts.Now = clock.now
+		opts.Now = newStepClock(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)).Now
 	}
 	srv, err := New(t.Context(), opts)
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
-	validator, err := apitest.New(srv.Handler())
-	if err != nil {
-		t.Fatalf("apitest.New: %v", err)
-	}
-	hs := httptest.NewServer(validator)
-	t.Cleanup(func() {
-		hs.Close()
-		for _, p := range validator.Problems() {
-			t.Errorf("contract violation: %s", p)
-		}
-		_ = srv.Close()
-	})
+	hs, _ := serveForTest(t, srv, true)
 	return &resourceServer{t: t, srv: srv, url: hs.URL}
 }
 

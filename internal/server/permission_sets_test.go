@@ -57,8 +57,8 @@ func canonicalJSON(t *testing.T, data []byte) string {
 }
 
 func TestPermissionSetUpsertGetAndReplace(t *testing.T) {
-	clock := &stepClock{t: time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)}
-	rs := newResourceServer(t, Options{Now: clock.now})
+	clock := newStepClock(time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC))
+	rs := newResourceServer(t, Options{Now: clock.Now})
 	c := rs.tenant()
 	metadata := `{"team": "platform", "cost": {"center": 42, "split": [0.5, 0.25, 1e3]}, "big": 12345678901234567890,
 		"flags": {"prod": true, "legacy": false}, "owner": null, "tags": [], "nested": {"a": {"b": {"c": "d"}}}, "unicode": "ü ✓"}`

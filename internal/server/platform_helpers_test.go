@@ -1,8 +1,8 @@
 package server
 
 // Test helpers of the platform tests (auth, middleware, discovery, AWS
-// roles, roles, meta, command). Top-level names start with "plat" so they
-// cannot clash with the helpers of the other handlers' tests.
+// roles, roles, meta, command): fixed tenants and a discovery file on the
+// harness of harness_test.go. Top-level names still start with "plat".
 
 import (
 	"bytes"
@@ -51,28 +51,6 @@ const platRolesJSON = `{
   ]
 }`
 
-// platClock is a settable clock for Options.Now.
-type platClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newPlatClock() *platClock {
-	return &platClock{t: time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)}
-}
-
-func (c *platClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *platClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 // platSyncBuffer is a bytes.Buffer safe for concurrent writers.
 type platSyncBuffer struct {
 	mu sync.Mutex
@@ -98,7 +76,7 @@ type platEnv struct {
 	srv   *Server
 	ts    *httptest.Server
 	val   *apitest.Validator
-	clock *platClock
+	clock *testClock
 	roles string // path of the discovery file
 }
 
@@ -110,7 +88,7 @@ type platEnvConfig struct {
 
 func newPlatEnv(t *testing.T, cfg platEnvConfig) *platEnv {
 	t.Helper()
-	e := &platEnv{t: t, clock: newPlatClock()}
+	e := &platEnv{t: t, clock: newFixedClock(time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC))}
 	opts := cfg.opts
 	if opts.Now == nil {
 		opts.Now = e.clock.Now
@@ -137,24 +115,7 @@ func newPlatEnv(t *testing.T, cfg platEnvConfig) *platEnv {
 			t.Fatalf("AddKey: %v", err)
 		}
 	}
-	h := srv.Handler()
-	if !cfg.noValidator {
-		v, err := apitest.New(h)
-		if err != nil {
-			t.Fatalf("apitest.New: %v", err)
-		}
-		e.val, h = v, v
-	}
-	e.ts = httptest.NewServer(h)
-	t.Cleanup(func() {
-		e.ts.Close()
-		if e.val != nil {
-			for _, p := range e.val.Problems() {
-				t.Errorf("contract: %s", p)
-			}
-		}
-		_ = srv.Close()
-	})
+	e.ts, e.val = serveForTest(t, srv, !cfg.noValidator)
 	return e
 }
 
