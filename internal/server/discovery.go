@@ -96,6 +96,29 @@ func loadRolesFile(path string) (*rolesFile, error) {
 
 // parseRolesFile decodes and validates a discovery file strictly.
 func parseRolesFile(data []byte) (*rolesFile, error) {
+	f, err := decodeRolesFile(data)
+	if err != nil {
+		return nil, err
+	}
+	c := &rolesFileCheck{seen: map[string]map[string]string{}}
+	c.roles(f.Roles)
+	for i := range f.Sources {
+		c.source(fmt.Sprintf("sources[%d]", i), &f.Sources[i])
+	}
+	if len(c.problems) > 0 {
+		return nil, fmt.Errorf("%d problem(s): %s", len(c.problems), strings.Join(c.problems, "; "))
+	}
+	for i := range f.Sources {
+		if f.Sources[i].ID == "" {
+			f.Sources[i].ID = derivedID("source", f.Sources[i].Name)
+		}
+	}
+	return f, nil
+}
+
+// decodeRolesFile decodes a discovery file, refusing unknown fields and
+// trailing data.
+func decodeRolesFile(data []byte) (*rolesFile, error) {
 	var f rolesFile
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
@@ -117,93 +140,110 @@ func parseRolesFile(data []byte) (*rolesFile, error) {
 	if dec.More() {
 		return nil, errors.New("unexpected data after the JSON object")
 	}
-
-	var problems []string
-	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
-	checkID := func(loc, id string, seen map[string]string) string {
-		if id == "" {
-			return ""
-		}
-		c, ok := canonicalUUID(id)
-		if !ok {
-			bad("%s.id: %q is not a UUID (omit it to derive one)", loc, id)
-			return ""
-		}
-		if prev, dup := seen[c]; dup {
-			bad("%s.id: %s is also the id of %s", loc, c, prev)
-		}
-		seen[c] = loc
-		return c
-	}
-	checkText := func(loc, field, s string, max int, required bool) {
-		switch {
-		case s == "" && required:
-			bad("%s.%s is required", loc, field)
-		case strings.TrimSpace(s) != s:
-			bad("%s.%s %q has leading or trailing spaces", loc, field, s)
-		case utf8.RuneCountInString(s) > max:
-			bad("%s.%s is longer than %d characters", loc, field, max)
-		}
-	}
-
-	roleIDs, roleNames := map[string]string{}, map[string]string{}
-	for i := range f.Roles {
-		r := &f.Roles[i]
-		loc := fmt.Sprintf("roles[%d]", i)
-		r.ID = checkID(loc, r.ID, roleIDs)
-		checkText(loc, "name", r.Name, 128, true)
-		if prev, dup := roleNames[r.Name]; dup && r.Name != "" {
-			bad("%s.name: %q is also the name of %s", loc, r.Name, prev)
-		}
-		roleNames[r.Name] = loc
-		if r.Description != nil {
-			checkText(loc, "description", *r.Description, 1024, false)
-		}
-	}
-	sourceIDs, sourceNames, awsIDs, arns := map[string]string{}, map[string]string{}, map[string]string{}, map[string]string{}
-	for i := range f.Sources {
-		src := &f.Sources[i]
-		loc := fmt.Sprintf("sources[%d]", i)
-		src.ID = checkID(loc, src.ID, sourceIDs)
-		checkText(loc, "name", src.Name, 128, true)
-		if prev, dup := sourceNames[src.Name]; dup && src.Name != "" {
-			bad("%s.name: %q is also the name of %s", loc, src.Name, prev)
-		}
-		sourceNames[src.Name] = loc
-		for j := range src.AwsRoles {
-			ar := &src.AwsRoles[j]
-			aloc := fmt.Sprintf("%s.aws_roles[%d]", loc, j)
-			ar.ID = checkID(aloc, ar.ID, awsIDs)
-			switch {
-			case ar.ARN == "":
-				bad("%s.arn is required", aloc)
-			case !iamRoleARN.MatchString(ar.ARN):
-				bad("%s.arn: %q is not an IAM role ARN such as arn:aws:iam::123456789012:role/Admin", aloc, ar.ARN)
-			default:
-				if prev, dup := arns[ar.ARN]; dup {
-					bad("%s.arn: %s is also the ARN of %s", aloc, ar.ARN, prev)
-				}
-				arns[ar.ARN] = aloc
-			}
-			if ar.Name == "" && iamRoleARN.MatchString(ar.ARN) {
-				ar.Name = ar.ARN[strings.LastIndex(ar.ARN, "/")+1:]
-			}
-			// An empty name is reported only with a valid ARN (it is derived from it).
-			checkText(aloc, "name", ar.Name, 256, iamRoleARN.MatchString(ar.ARN))
-			if ar.Description != nil {
-				checkText(aloc, "description", *ar.Description, 1024, false)
-			}
-		}
-	}
-	if len(problems) > 0 {
-		return nil, fmt.Errorf("%d problem(s): %s", len(problems), strings.Join(problems, "; "))
-	}
-	for i := range f.Sources {
-		if f.Sources[i].ID == "" {
-			f.Sources[i].ID = derivedID("source", f.Sources[i].Name)
-		}
-	}
 	return &f, nil
+}
+
+// rolesFileCheck collects the problems of a discovery file; seen maps a
+// kind of value (role id, source name, ARN, ...) to the latest location of
+// each value seen so far.
+type rolesFileCheck struct {
+	problems []string
+	seen     map[string]map[string]string
+}
+
+func (c *rolesFileCheck) bad(format string, args ...any) {
+	c.problems = append(c.problems, fmt.Sprintf(format, args...))
+}
+
+// seenAt records that the value of kind is at loc and returns the
+// location where it was seen before (the latest), if it was.
+func (c *rolesFileCheck) seenAt(kind, value, loc string) (string, bool) {
+	if c.seen[kind] == nil {
+		c.seen[kind] = map[string]string{}
+	}
+	prev, dup := c.seen[kind][value]
+	c.seen[kind][value] = loc
+	return prev, dup
+}
+
+// id checks an optional id and returns it canonical ("" when absent or
+// invalid).
+func (c *rolesFileCheck) id(kind, loc, id string) string {
+	if id == "" {
+		return ""
+	}
+	canon, ok := canonicalUUID(id)
+	if !ok {
+		c.bad("%s.id: %q is not a UUID (omit it to derive one)", loc, id)
+		return ""
+	}
+	if prev, dup := c.seenAt(kind, canon, loc); dup {
+		c.bad("%s.id: %s is also the id of %s", loc, canon, prev)
+	}
+	return canon
+}
+
+func (c *rolesFileCheck) text(loc, field, s string, maxLen int, required bool) {
+	switch {
+	case s == "" && required:
+		c.bad("%s.%s is required", loc, field)
+	case strings.TrimSpace(s) != s:
+		c.bad("%s.%s %q has leading or trailing spaces", loc, field, s)
+	case utf8.RuneCountInString(s) > maxLen:
+		c.bad("%s.%s is longer than %d characters", loc, field, maxLen)
+	}
+}
+
+// name checks a required unique name of kind.
+func (c *rolesFileCheck) name(kind, loc, name string) {
+	c.text(loc, "name", name, 128, true)
+	if prev, dup := c.seenAt(kind, name, loc); dup && name != "" {
+		c.bad("%s.name: %q is also the name of %s", loc, name, prev)
+	}
+}
+
+func (c *rolesFileCheck) roles(roles []fileRole) {
+	for i := range roles {
+		r := &roles[i]
+		loc := fmt.Sprintf("roles[%d]", i)
+		r.ID = c.id("role id", loc, r.ID)
+		c.name("role name", loc, r.Name)
+		if r.Description != nil {
+			c.text(loc, "description", *r.Description, 1024, false)
+		}
+	}
+}
+
+func (c *rolesFileCheck) source(loc string, src *fileSource) {
+	src.ID = c.id("source id", loc, src.ID)
+	c.name("source name", loc, src.Name)
+	for j := range src.AwsRoles {
+		c.awsRole(fmt.Sprintf("%s.aws_roles[%d]", loc, j), &src.AwsRoles[j])
+	}
+}
+
+// awsRole checks one AWS role; its name defaults to the last segment of a
+// valid ARN.
+func (c *rolesFileCheck) awsRole(loc string, ar *fileAwsRole) {
+	ar.ID = c.id("AWS role id", loc, ar.ID)
+	switch {
+	case ar.ARN == "":
+		c.bad("%s.arn is required", loc)
+	case !iamRoleARN.MatchString(ar.ARN):
+		c.bad("%s.arn: %q is not an IAM role ARN such as arn:aws:iam::123456789012:role/Admin", loc, ar.ARN)
+	default:
+		if prev, dup := c.seenAt("ARN", ar.ARN, loc); dup {
+			c.bad("%s.arn: %s is also the ARN of %s", loc, ar.ARN, prev)
+		}
+	}
+	if ar.Name == "" && iamRoleARN.MatchString(ar.ARN) {
+		ar.Name = ar.ARN[strings.LastIndex(ar.ARN, "/")+1:]
+	}
+	// An empty name is reported only with a valid ARN (it is derived from it).
+	c.text(loc, "name", ar.Name, 256, iamRoleARN.MatchString(ar.ARN))
+	if ar.Description != nil {
+		c.text(loc, "description", *ar.Description, 1024, false)
+	}
 }
 
 // discoverySource reads the configured discovery file again; nil when no
