@@ -86,4 +86,7 @@ const (
 	// MaxBatchSize is the default bound of the bulk permission-set calls
 	// and of a mapping's role ids.
 	MaxBatchSize = 1000
+	// MaxPageSize is the largest page a list serves (the maximum of the
+	// limit query parameter); the provider reads every list in pages of it.
+	MaxPageSize = 250
 )

@@ -32,7 +32,7 @@ func NewAwsRoleDataSource() datasource.DataSource { return &awsRoleDataSource{} 
 // awsRoleDataSource looks up one discovered AWS role by id, ARN or name.
 // Its model is awsRoleModel, the same object jitsudo_aws_roles lists.
 type awsRoleDataSource struct {
-	client *client.Client
+	dataSourceBase
 }
 
 func (d *awsRoleDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -77,13 +77,8 @@ func (d *awsRoleDataSource) ConfigValidators(context.Context) []datasource.Confi
 	}
 }
 
-func (d *awsRoleDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.client = clientFromProviderData(req.ProviderData, &resp.Diagnostics)
-}
-
 func (d *awsRoleDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	if d.client == nil {
-		notConfiguredError(&resp.Diagnostics)
+	if !d.configured(&resp.Diagnostics) {
 		return
 	}
 	var config awsRoleModel

@@ -41,8 +41,7 @@ func NewAwsRoleMappingResource() resource.Resource { return &awsRoleMappingResou
 // discovered AWS role grants. AWS roles themselves are discovered, never
 // created: the resource owns only the mapping, and destroying it clears it.
 type awsRoleMappingResource struct {
-	client *client.Client
-	caches *refreshCaches
+	resourceBase
 }
 
 // awsRoleMappingResourceModel is the configuration and state of
@@ -155,11 +154,6 @@ func (r *awsRoleMappingResource) Schema(ctx context.Context, _ resource.SchemaRe
 	}
 }
 
-func (r *awsRoleMappingResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.client = clientFromProviderData(req.ProviderData, &resp.Diagnostics)
-	r.caches = cachesFromProviderData(req.ProviderData)
-}
-
 // ValidateConfig rejects a role id listed twice in different letter case:
 // the set holds both strings, the API collapses them into one role.
 func (r *awsRoleMappingResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
@@ -186,8 +180,7 @@ func (r *awsRoleMappingResource) ValidateConfig(ctx context.Context, req resourc
 }
 
 func (r *awsRoleMappingResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	if r.client == nil {
-		notConfiguredError(&resp.Diagnostics)
+	if !r.configured(&resp.Diagnostics) {
 		return
 	}
 	var plan awsRoleMappingResourceModel
@@ -226,8 +219,7 @@ func (r *awsRoleMappingResource) Create(ctx context.Context, req resource.Create
 }
 
 func (r *awsRoleMappingResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	if r.client == nil {
-		notConfiguredError(&resp.Diagnostics)
+	if !r.configured(&resp.Diagnostics) {
 		return
 	}
 	var state awsRoleMappingResourceModel
@@ -257,8 +249,7 @@ func (r *awsRoleMappingResource) Read(ctx context.Context, req resource.ReadRequ
 }
 
 func (r *awsRoleMappingResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	if r.client == nil {
-		notConfiguredError(&resp.Diagnostics)
+	if !r.configured(&resp.Diagnostics) {
 		return
 	}
 	var plan, state awsRoleMappingResourceModel
@@ -279,8 +270,7 @@ func (r *awsRoleMappingResource) Update(ctx context.Context, req resource.Update
 }
 
 func (r *awsRoleMappingResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	if r.client == nil {
-		notConfiguredError(&resp.Diagnostics)
+	if !r.configured(&resp.Diagnostics) {
 		return
 	}
 	var state awsRoleMappingResourceModel
@@ -419,7 +409,7 @@ func addAwsRoleMappingAttributeErrors(diags *diag.Diagnostics, summary string, e
 		switch {
 		case !ok:
 			continue
-		case (v.Code == "unknown_role" || v.Code == "not_found") && i < len(roleIDs):
+		case (v.Code == api.CodeUnknownRole || v.Code == api.CodeNotFound) && i < len(roleIDs):
 			diags.AddAttributeError(path.Root("role_ids"), summary,
 				fmt.Sprintf("role_ids contains %q, which is not an internal role of this tenant (a role removed from the "+
 					"directory loses its id). Look role ids up with the jitsudo_roles data source, such as "+

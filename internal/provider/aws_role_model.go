@@ -1,8 +1,6 @@
 package provider
 
 import (
-	"time"
-
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -35,7 +33,7 @@ func awsRoleFromAPI(r api.AwsRole) (awsRoleModel, diag.Diagnostics) {
 		Description: types.StringNull(),
 		Source:      types.StringValue(r.Source.String()),
 		Status:      types.StringValue(string(r.Status)),
-		Updated:     types.StringValue(r.Updated.UTC().Format(time.RFC3339Nano)),
+		Updated:     timestampFromAPI(r.Updated),
 		Roles:       roles,
 	}
 	if d, err := r.Description.Get(); err == nil {

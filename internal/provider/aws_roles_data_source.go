@@ -17,7 +17,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/jitsudo-community/terraform-provider-jitsudo/internal/api"
-	"github.com/jitsudo-community/terraform-provider-jitsudo/internal/client"
 )
 
 var (
@@ -30,7 +29,7 @@ func NewAwsRolesDataSource() datasource.DataSource { return &awsRolesDataSource{
 
 // awsRolesDataSource lists discovered AWS roles.
 type awsRolesDataSource struct {
-	client *client.Client
+	dataSourceBase
 }
 
 // awsRolesDataSourceModel is the configuration and state of jitsudo_aws_roles.
@@ -43,9 +42,6 @@ type awsRolesDataSourceModel struct {
 	AwsRoles  []awsRoleModel `tfsdk:"aws_roles"`
 	IDs       []types.String `tfsdk:"ids"`
 }
-
-// awsRolesPageSize is the page size of the listing (the API's maximum).
-const awsRolesPageSize = 250
 
 func (d *awsRolesDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_aws_roles"
@@ -98,13 +94,8 @@ func (d *awsRolesDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 	}
 }
 
-func (d *awsRolesDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.client = clientFromProviderData(req.ProviderData, &resp.Diagnostics)
-}
-
 func (d *awsRolesDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	if d.client == nil {
-		notConfiguredError(&resp.Diagnostics)
+	if !d.configured(&resp.Diagnostics) {
 		return
 	}
 	var data awsRolesDataSourceModel
@@ -113,7 +104,7 @@ func (d *awsRolesDataSource) Read(ctx context.Context, req datasource.ReadReques
 		return
 	}
 
-	limit := awsRolesPageSize
+	limit := api.MaxPageSize
 	params := api.ListAwsRolesParams{Limit: &limit}
 	if !data.ARN.IsNull() {
 		params.Arn = data.ARN.ValueStringPointer()

@@ -215,7 +215,7 @@ func (c *refreshCaches) readAwsRole(ctx context.Context, cl *client.Client, id s
 	}
 	roles, ok, err := c.AwsRoles.get(ctx, "", cacheKey(id), func(ctx context.Context) (map[string]*api.AwsRole, error) {
 		out := map[string]*api.AwsRole{}
-		for role, err := range cl.AllAwsRoles(ctx, api.ListAwsRolesParams{Limit: new(listPageSize)}) {
+		for role, err := range cl.AllAwsRoles(ctx, api.ListAwsRolesParams{Limit: new(api.MaxPageSize)}) {
 			if err != nil {
 				return nil, err
 			}
@@ -242,9 +242,6 @@ func (c *refreshCaches) forgetAwsRole(id string) {
 		c.AwsRoles.forget("", cacheKey(id))
 	}
 }
-
-// listPageSize is the largest page the API serves (openapi.yaml, Limit).
-const listPageSize = 250
 
 // notFoundf is an error matching client.ErrNotFound for an object missing
 // from a list.

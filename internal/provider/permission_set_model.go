@@ -14,7 +14,6 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-jsontypes/jsontypes"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -37,9 +36,6 @@ const (
 	// permissionSetBatchSize is the most sets one bulk upsert or bulk
 	// delete may carry (openapi.yaml: at most 1000 items per call).
 	permissionSetBatchSize = api.MaxBatchSize
-	// permissionSetPageSize is the page size of list walks (the API's
-	// maximum).
-	permissionSetPageSize = 250
 	// permissionSetEmptyMetadata is what an absent metadata is stored as.
 	permissionSetEmptyMetadata = "{}"
 )
@@ -126,13 +122,13 @@ func permissionSetItemFromAPI(ps api.PermissionSet, prior *permissionSetItemMode
 	}
 	return permissionSetItemModel{
 		Name:            types.StringValue(ps.Name),
-		AccountID:       permissionSetStringFromAPI(ps.AccountId),
+		AccountID:       stringFromAPI(ps.AccountId),
 		Metadata:        permissionSetMetadataFromAPI(ps.Metadata, priorMetadata),
-		Rank:            permissionSetInt64FromAPI(ps.Rank),
-		Description:     permissionSetStringFromAPI(ps.Description),
-		SessionDuration: permissionSetStringFromAPI(ps.SessionDuration),
-		RelayState:      permissionSetStringFromAPI(ps.RelayState),
-		LastSyncedAt:    types.StringValue(ps.LastSyncedAt.UTC().Format(time.RFC3339Nano)),
+		Rank:            int64FromAPI(ps.Rank),
+		Description:     stringFromAPI(ps.Description),
+		SessionDuration: stringFromAPI(ps.SessionDuration),
+		RelayState:      stringFromAPI(ps.RelayState),
+		LastSyncedAt:    timestampFromAPI(ps.LastSyncedAt),
 	}
 }
 
@@ -144,10 +140,10 @@ func (m permissionSetItemModel) toAPI(arn string, at path.Path) (api.PermissionS
 	in := api.PermissionSetInput{
 		Id:              arn,
 		Name:            m.Name.ValueString(),
-		AccountId:       permissionSetNullableString(m.AccountID),
-		Description:     permissionSetNullableString(m.Description),
-		SessionDuration: permissionSetNullableString(m.SessionDuration),
-		RelayState:      permissionSetNullableString(m.RelayState),
+		AccountId:       nullableStringToAPI(m.AccountID, false),
+		Description:     nullableStringToAPI(m.Description, false),
+		SessionDuration: nullableStringToAPI(m.SessionDuration, false),
+		RelayState:      nullableStringToAPI(m.RelayState, false),
 	}
 	if !m.Rank.IsNull() && !m.Rank.IsUnknown() {
 		in.Rank = nullable.NewNullableWithValue(int(m.Rank.ValueInt64()))
@@ -174,29 +170,6 @@ func (m permissionSetItemModel) sameSettings(o permissionSetItemModel) bool {
 		m.Description.Equal(o.Description) &&
 		m.SessionDuration.Equal(o.SessionDuration) &&
 		m.RelayState.Equal(o.RelayState)
-}
-
-func permissionSetStringFromAPI(v nullable.Nullable[string]) types.String {
-	if s, err := v.Get(); err == nil {
-		return types.StringValue(s)
-	}
-	return types.StringNull()
-}
-
-func permissionSetInt64FromAPI(v nullable.Nullable[int]) types.Int64 {
-	if n, err := v.Get(); err == nil {
-		return types.Int64Value(int64(n))
-	}
-	return types.Int64Null()
-}
-
-// permissionSetNullableString is unspecified (left out of the request) for null or
-// unknown values.
-func permissionSetNullableString(v types.String) nullable.Nullable[string] {
-	if v.IsNull() || v.IsUnknown() {
-		return nil
-	}
-	return nullable.NewNullableWithValue(v.ValueString())
 }
 
 // Metadata ---------------------------------------------------------------------
@@ -442,7 +415,7 @@ func permissionSetChunks[T any](s []T, n int) [][]T {
 }
 
 // findPermissionSets walks the tenant's sets once, in pages of
-// permissionSetPageSize, and returns those whose ARN is in want. The list
+// api.MaxPageSize, and returns those whose ARN is in want. The list
 // is ordered by id, so the walk stops once it passes the greatest wanted
 // ARN or has found them all.
 func findPermissionSets(ctx context.Context, c *client.Client, want []string) (map[string]api.PermissionSet, error) {
@@ -456,7 +429,7 @@ func findPermissionSets(ctx context.Context, c *client.Client, want []string) (m
 		wanted[arn] = true
 		last = max(last, arn)
 	}
-	for ps, err := range c.AllPermissionSets(ctx, api.ListPermissionSetsParams{Limit: new(permissionSetPageSize)}) {
+	for ps, err := range c.AllPermissionSets(ctx, api.ListPermissionSetsParams{Limit: new(api.MaxPageSize)}) {
 		if err != nil {
 			return nil, err
 		}
@@ -636,11 +609,11 @@ func readPermissionSets(ctx context.Context, c *client.Client, caches *refreshCa
 }
 
 // fetchAllPermissionSets lists every set of the tenant, in pages of
-// permissionSetPageSize, by ARN.
+// api.MaxPageSize, by ARN.
 func fetchAllPermissionSets(c *client.Client) func(context.Context) (map[string]*api.PermissionSet, error) {
 	return func(ctx context.Context) (map[string]*api.PermissionSet, error) {
 		out := map[string]*api.PermissionSet{}
-		for ps, err := range c.AllPermissionSets(ctx, api.ListPermissionSetsParams{Limit: new(permissionSetPageSize)}) {
+		for ps, err := range c.AllPermissionSets(ctx, api.ListPermissionSetsParams{Limit: new(api.MaxPageSize)}) {
 			if err != nil {
 				return nil, err
 			}

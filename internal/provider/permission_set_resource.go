@@ -35,8 +35,7 @@ func NewPermissionSetResource() resource.Resource { return &permissionSetResourc
 // permissionSetResource manages one permission set of the cache, written
 // through the bulk upsert endpoint with one item.
 type permissionSetResource struct {
-	client *client.Client
-	caches *refreshCaches
+	resourceBase
 }
 
 // permissionSetResourceModel is the resource's data: the ARN and the set.
@@ -69,11 +68,6 @@ func (r *permissionSetResource) Schema(ctx context.Context, _ resource.SchemaReq
 			"To manage many sets, use `jitsudo_permission_sets`, which writes them in bulk.\n\n" + concurrencyDescription,
 		Attributes: attrs,
 	}
-}
-
-func (r *permissionSetResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.client = clientFromProviderData(req.ProviderData, &resp.Diagnostics)
-	r.caches = cachesFromProviderData(req.ProviderData)
 }
 
 // permissionSetLocation maps the locations of a one-item bulk upsert to the
@@ -163,8 +157,7 @@ func (r *permissionSetResource) readBack(ctx context.Context, plan *permissionSe
 }
 
 func (r *permissionSetResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	if r.client == nil {
-		notConfiguredError(&resp.Diagnostics)
+	if !r.configured(&resp.Diagnostics) {
 		return
 	}
 	var plan permissionSetResourceModel
@@ -184,8 +177,7 @@ func (r *permissionSetResource) Create(ctx context.Context, req resource.CreateR
 }
 
 func (r *permissionSetResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	if r.client == nil {
-		notConfiguredError(&resp.Diagnostics)
+	if !r.configured(&resp.Diagnostics) {
 		return
 	}
 	var state permissionSetResourceModel
@@ -211,8 +203,7 @@ func (r *permissionSetResource) Read(ctx context.Context, req resource.ReadReque
 }
 
 func (r *permissionSetResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	if r.client == nil {
-		notConfiguredError(&resp.Diagnostics)
+	if !r.configured(&resp.Diagnostics) {
 		return
 	}
 	var plan, state permissionSetResourceModel
@@ -241,8 +232,7 @@ func (r *permissionSetResource) Update(ctx context.Context, req resource.UpdateR
 }
 
 func (r *permissionSetResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	if r.client == nil {
-		notConfiguredError(&resp.Diagnostics)
+	if !r.configured(&resp.Diagnostics) {
 		return
 	}
 	var state permissionSetResourceModel

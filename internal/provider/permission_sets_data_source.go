@@ -16,7 +16,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/jitsudo-community/terraform-provider-jitsudo/internal/api"
-	"github.com/jitsudo-community/terraform-provider-jitsudo/internal/client"
 )
 
 var (
@@ -31,7 +30,7 @@ func NewPermissionSetsDataSource() datasource.DataSource {
 
 // permissionSetsDataSource lists the permission sets of the cache.
 type permissionSetsDataSource struct {
-	client *client.Client
+	dataSourceBase
 }
 
 type permissionSetsDataSourceModel struct {
@@ -114,13 +113,8 @@ func (d *permissionSetsDataSource) Schema(_ context.Context, _ datasource.Schema
 	}
 }
 
-func (d *permissionSetsDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.client = clientFromProviderData(req.ProviderData, &resp.Diagnostics)
-}
-
 func (d *permissionSetsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	if d.client == nil {
-		notConfiguredError(&resp.Diagnostics)
+	if !d.configured(&resp.Diagnostics) {
 		return
 	}
 	var data permissionSetsDataSourceModel
@@ -136,7 +130,7 @@ func (d *permissionSetsDataSource) Read(ctx context.Context, req datasource.Read
 			return
 		}
 	}
-	params := api.ListPermissionSetsParams{Limit: new(permissionSetPageSize)}
+	params := api.ListPermissionSetsParams{Limit: new(api.MaxPageSize)}
 	if !data.AccountID.IsNull() {
 		params.AccountId = new(data.AccountID.ValueString())
 	}

@@ -22,7 +22,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/jitsudo-community/terraform-provider-jitsudo/internal/api"
-	"github.com/jitsudo-community/terraform-provider-jitsudo/internal/client"
 	"github.com/jitsudo-community/terraform-provider-jitsudo/internal/validate"
 )
 
@@ -44,8 +43,7 @@ func NewPermissionSetsResource() resource.Resource { return &permissionSetsResou
 // with bulk upserts and bulk deletes of at most permissionSetBatchSize
 // sets per call.
 type permissionSetsResource struct {
-	client *client.Client
-	caches *refreshCaches
+	resourceBase
 }
 
 // permissionSetsResourceModel is the resource's data; PermissionSets maps
@@ -100,11 +98,6 @@ func (r *permissionSetsResource) Schema(ctx context.Context, _ resource.SchemaRe
 			},
 		},
 	}
-}
-
-func (r *permissionSetsResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.client = clientFromProviderData(req.ProviderData, &resp.Diagnostics)
-	r.caches = cachesFromProviderData(req.ProviderData)
 }
 
 // permissionSetItems converts the permission_sets map to models; null and
@@ -423,8 +416,7 @@ func (r *permissionSetsResource) readBack(ctx context.Context, written []string,
 }
 
 func (r *permissionSetsResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	if r.client == nil {
-		notConfiguredError(&resp.Diagnostics)
+	if !r.configured(&resp.Diagnostics) {
 		return
 	}
 	var plan permissionSetsResourceModel
@@ -449,8 +441,7 @@ func (r *permissionSetsResource) Create(ctx context.Context, req resource.Create
 }
 
 func (r *permissionSetsResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	if r.client == nil {
-		notConfiguredError(&resp.Diagnostics)
+	if !r.configured(&resp.Diagnostics) {
 		return
 	}
 	var plan, state permissionSetsResourceModel
@@ -492,8 +483,7 @@ type permissionSetsStateSetter interface {
 }
 
 func (r *permissionSetsResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	if r.client == nil {
-		notConfiguredError(&resp.Diagnostics)
+	if !r.configured(&resp.Diagnostics) {
 		return
 	}
 	var state permissionSetsResourceModel
@@ -529,8 +519,7 @@ func (r *permissionSetsResource) Read(ctx context.Context, req resource.ReadRequ
 }
 
 func (r *permissionSetsResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	if r.client == nil {
-		notConfiguredError(&resp.Diagnostics)
+	if !r.configured(&resp.Diagnostics) {
 		return
 	}
 	var state permissionSetsResourceModel
@@ -615,8 +604,7 @@ func (r *permissionSetsResource) ModifyPlan(ctx context.Context, req resource.Mo
 // ImportState imports every set of the tenant (id "*") or the listed ones
 // (comma-separated ARNs).
 func (r *permissionSetsResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	if r.client == nil {
-		notConfiguredError(&resp.Diagnostics)
+	if !r.configured(&resp.Diagnostics) {
 		return
 	}
 	const idHelp = "The import id of a jitsudo_permission_sets is \"*\" for every permission set of the tenant, or a " +
@@ -626,7 +614,7 @@ func (r *permissionSetsResource) ImportState(ctx context.Context, req resource.I
 	found := map[string]api.PermissionSet{}
 	if id == "*" {
 		tflog.Debug(ctx, "Importing every permission set")
-		for ps, err := range r.client.AllPermissionSets(ctx, api.ListPermissionSetsParams{Limit: new(permissionSetPageSize)}) {
+		for ps, err := range r.client.AllPermissionSets(ctx, api.ListPermissionSetsParams{Limit: new(api.MaxPageSize)}) {
 			if err != nil {
 				addAPIError(&resp.Diagnostics, "Error Importing Permission Sets", "listing the permission sets", err, nil)
 				return

@@ -29,7 +29,7 @@ func NewPolicyDataSource() datasource.DataSource { return &policyDataSource{} }
 
 // policyDataSource reads one policy, with its rules, by id or by name.
 type policyDataSource struct {
-	client *client.Client
+	dataSourceBase
 }
 
 // policyDataSourceModel is the resource's model plus the policy's rules.
@@ -59,8 +59,8 @@ func (m *policyDataSourceModel) fromAPI(p *api.Policy) {
 			Ordinal:      types.Int64Value(int64(r.Ordinal)),
 			Effect:       types.StringValue(string(r.Effect)),
 			PolicyText:   types.StringValue(r.PolicyText),
-			Conditions:   policyNullableString(r.Conditions),
-			Notice:       policyNullableString(r.Notice),
+			Conditions:   stringFromAPI(r.Conditions),
+			Notice:       stringFromAPI(r.Notice),
 			AuditSession: types.BoolValue(r.AuditSession),
 		}
 	}
@@ -173,13 +173,8 @@ func (d *policyDataSource) ConfigValidators(_ context.Context) []datasource.Conf
 	}
 }
 
-func (d *policyDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.client = clientFromProviderData(req.ProviderData, &resp.Diagnostics)
-}
-
 func (d *policyDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	if d.client == nil {
-		notConfiguredError(&resp.Diagnostics)
+	if !d.configured(&resp.Diagnostics) {
 		return
 	}
 	var id, name types.String

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -21,7 +20,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
-	"github.com/oapi-codegen/nullable"
 
 	"github.com/jitsudo-community/terraform-provider-jitsudo/internal/api"
 	"github.com/jitsudo-community/terraform-provider-jitsudo/internal/client"
@@ -52,8 +50,7 @@ func NewPolicyResource() resource.Resource { return &policyResource{} }
 // policyResource manages a JITSudo access policy: its settings, not its
 // rules (those are jitsudo_policy_rule resources).
 type policyResource struct {
-	client *client.Client
-	caches *refreshCaches
+	resourceBase
 }
 
 // policyResourceModel is the state of a jitsudo_policy; the jitsudo_policy
@@ -84,15 +81,15 @@ type policyResourceData struct {
 func (m *policyResourceModel) fromAPI(p *api.Policy) {
 	m.ID = types.StringValue(p.Id.String())
 	m.Name = types.StringValue(p.Name)
-	m.Description = policyNullableString(p.Description)
+	m.Description = stringFromAPI(p.Description)
 	m.Enabled = types.BoolValue(p.Enabled)
 	m.Priority = types.Int64Value(int64(p.Priority))
 	m.MaxDurationSeconds = types.Int64Value(int64(p.MaxDurationSeconds))
-	m.DefaultDurationSeconds = policyNullableInt64(p.DefaultDurationSeconds)
-	m.NotificationChannel = policyNullableString(p.NotificationChannel)
+	m.DefaultDurationSeconds = int64FromAPI(p.DefaultDurationSeconds)
+	m.NotificationChannel = stringFromAPI(p.NotificationChannel)
 	m.CedarPolicySet = types.StringValue(p.CedarPolicySet)
-	m.CreatedAt = types.StringValue(policyTimestamp(p.CreatedAt))
-	m.UpdatedAt = types.StringValue(policyTimestamp(p.UpdatedAt))
+	m.CreatedAt = timestampFromAPI(p.CreatedAt)
+	m.UpdatedAt = timestampFromAPI(p.UpdatedAt)
 }
 
 // toCreate is the request body creating the policy the model describes;
@@ -101,9 +98,9 @@ func (m *policyResourceModel) toCreate() api.PolicyCreate {
 	body := api.PolicyCreate{
 		Name:                   m.Name.ValueString(),
 		MaxDurationSeconds:     int(m.MaxDurationSeconds.ValueInt64()),
-		Description:            policyStringField(m.Description, false),
-		DefaultDurationSeconds: policyInt64Field(m.DefaultDurationSeconds, false),
-		NotificationChannel:    policyStringField(m.NotificationChannel, false),
+		Description:            nullableStringToAPI(m.Description, false),
+		DefaultDurationSeconds: nullableInt64ToAPI(m.DefaultDurationSeconds, false),
+		NotificationChannel:    nullableStringToAPI(m.NotificationChannel, false),
 	}
 	if !m.Enabled.IsNull() && !m.Enabled.IsUnknown() {
 		body.Enabled = m.Enabled.ValueBoolPointer()
@@ -125,7 +122,7 @@ func (m *policyResourceModel) toUpdate(state *policyResourceModel) (body api.Pol
 		changed = append(changed, "name")
 	}
 	if !m.Description.Equal(state.Description) {
-		body.Description = policyStringField(m.Description, true)
+		body.Description = nullableStringToAPI(m.Description, true)
 		changed = append(changed, "description")
 	}
 	if !m.Enabled.Equal(state.Enabled) {
@@ -143,11 +140,11 @@ func (m *policyResourceModel) toUpdate(state *policyResourceModel) (body api.Pol
 		changed = append(changed, "max_duration_seconds")
 	}
 	if !m.DefaultDurationSeconds.Equal(state.DefaultDurationSeconds) {
-		body.DefaultDurationSeconds = policyInt64Field(m.DefaultDurationSeconds, true)
+		body.DefaultDurationSeconds = nullableInt64ToAPI(m.DefaultDurationSeconds, true)
 		changed = append(changed, "default_duration_seconds")
 	}
 	if !m.NotificationChannel.Equal(state.NotificationChannel) {
-		body.NotificationChannel = policyStringField(m.NotificationChannel, true)
+		body.NotificationChannel = nullableStringToAPI(m.NotificationChannel, true)
 		changed = append(changed, "notification_channel")
 	}
 	return body, changed
@@ -264,11 +261,6 @@ func (r *policyResource) Schema(ctx context.Context, _ resource.SchemaRequest, r
 	}
 }
 
-func (r *policyResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.client = clientFromProviderData(req.ProviderData, &resp.Diagnostics)
-	r.caches = cachesFromProviderData(req.ProviderData)
-}
-
 // ValidateConfig checks what the attribute validators cannot see alone:
 // the default duration must not exceed the maximum.
 func (r *policyResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
@@ -282,8 +274,7 @@ func (r *policyResource) ValidateConfig(ctx context.Context, req resource.Valida
 }
 
 func (r *policyResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	if r.client == nil {
-		notConfiguredError(&resp.Diagnostics)
+	if !r.configured(&resp.Diagnostics) {
 		return
 	}
 	var plan policyResourceData
@@ -315,8 +306,7 @@ func (r *policyResource) Create(ctx context.Context, req resource.CreateRequest,
 }
 
 func (r *policyResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	if r.client == nil {
-		notConfiguredError(&resp.Diagnostics)
+	if !r.configured(&resp.Diagnostics) {
 		return
 	}
 	var state policyResourceData
@@ -344,8 +334,7 @@ func (r *policyResource) Read(ctx context.Context, req resource.ReadRequest, res
 }
 
 func (r *policyResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	if r.client == nil {
-		notConfiguredError(&resp.Diagnostics)
+	if !r.configured(&resp.Diagnostics) {
 		return
 	}
 	var plan, state policyResourceData
@@ -425,8 +414,7 @@ func (r *policyResource) retryStale(ctx context.Context, plan, state *policyReso
 }
 
 func (r *policyResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	if r.client == nil {
-		notConfiguredError(&resp.Diagnostics)
+	if !r.configured(&resp.Diagnostics) {
 		return
 	}
 	var state policyResourceData
@@ -486,49 +474,4 @@ func validatePolicyDurations(def, maxDur types.Int64, diags *diag.Diagnostics) {
 			fmt.Sprintf("default_duration_seconds (%d) must not exceed max_duration_seconds (%d): "+
 				"lower the default duration or raise the maximum.", def.ValueInt64(), maxDur.ValueInt64()))
 	}
-}
-
-// policyNullableString is the attribute value of a nullable API string:
-// null when the API holds none.
-func policyNullableString(n nullable.Nullable[string]) types.String {
-	if v, err := n.Get(); err == nil {
-		return types.StringValue(v)
-	}
-	return types.StringNull()
-}
-
-// policyNullableInt64 is the attribute value of a nullable API integer.
-func policyNullableInt64(n nullable.Nullable[int]) types.Int64 {
-	if v, err := n.Get(); err == nil {
-		return types.Int64Value(int64(v))
-	}
-	return types.Int64Null()
-}
-
-// policyStringField is the request field for an optional string attribute:
-// its value, or for null either absent or (clear) an explicit JSON null.
-func policyStringField(v types.String, clear bool) nullable.Nullable[string] {
-	switch {
-	case !v.IsNull() && !v.IsUnknown():
-		return nullable.NewNullableWithValue(v.ValueString())
-	case clear:
-		return nullable.NewNullNullable[string]()
-	}
-	return nil
-}
-
-// policyInt64Field is policyStringField for integer attributes.
-func policyInt64Field(v types.Int64, clear bool) nullable.Nullable[int] {
-	switch {
-	case !v.IsNull() && !v.IsUnknown():
-		return nullable.NewNullableWithValue(int(v.ValueInt64()))
-	case clear:
-		return nullable.NewNullNullable[int]()
-	}
-	return nil
-}
-
-// policyTimestamp formats an API timestamp as the attribute holds it.
-func policyTimestamp(t time.Time) string {
-	return t.UTC().Format(time.RFC3339Nano)
 }

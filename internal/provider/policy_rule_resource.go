@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -45,8 +44,7 @@ func NewPolicyRuleResource() resource.Resource { return &policyRuleResource{} }
 
 // policyRuleResource manages one rule (one Cedar statement) of a policy.
 type policyRuleResource struct {
-	client *client.Client
-	caches *refreshCaches
+	resourceBase
 	schema *cedarSchemaSource // nil until the provider is configured
 }
 
@@ -271,10 +269,10 @@ func (r *policyRuleResource) Schema(ctx context.Context, _ resource.SchemaReques
 	}
 }
 
-func (r *policyRuleResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.client = clientFromProviderData(req.ProviderData, &resp.Diagnostics)
+// Configure also takes the Cedar schema source, which only this resource uses.
+func (r *policyRuleResource) Configure(ctx context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.resourceBase.Configure(ctx, req, resp)
 	r.schema = cedarSchemaFromProviderData(req.ProviderData)
-	r.caches = cachesFromProviderData(req.ProviderData)
 }
 
 // ValidateConfig checks, without the API, what the API would reject: both
@@ -393,8 +391,7 @@ func (m *policyRuleModel) statementChanged(state *policyRuleModel) bool {
 }
 
 func (r *policyRuleResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	if r.client == nil {
-		notConfiguredError(&resp.Diagnostics)
+	if !r.configured(&resp.Diagnostics) {
 		return
 	}
 	var plan policyRuleModel
@@ -436,8 +433,7 @@ func (r *policyRuleResource) Create(ctx context.Context, req resource.CreateRequ
 }
 
 func (r *policyRuleResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	if r.client == nil {
-		notConfiguredError(&resp.Diagnostics)
+	if !r.configured(&resp.Diagnostics) {
 		return
 	}
 	// fromTerraform and toTerraform instead of Get and Set: see
@@ -474,8 +470,7 @@ func (r *policyRuleResource) Read(ctx context.Context, req resource.ReadRequest,
 }
 
 func (r *policyRuleResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	if r.client == nil {
-		notConfiguredError(&resp.Diagnostics)
+	if !r.configured(&resp.Diagnostics) {
 		return
 	}
 	var plan, state policyRuleModel
@@ -534,8 +529,7 @@ func (r *policyRuleResource) holds(ctx context.Context, out *api.Rule, plan *pol
 }
 
 func (r *policyRuleResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	if r.client == nil {
-		notConfiguredError(&resp.Diagnostics)
+	if !r.configured(&resp.Diagnostics) {
 		return
 	}
 	var state policyRuleModel
@@ -587,10 +581,10 @@ func (m *policyRuleModel) fromAPI(ctx context.Context, r *api.Rule) diag.Diagnos
 	m.ID = types.StringValue(r.Id.String())
 	m.PolicyID = types.StringValue(r.PolicyId.String())
 	m.Ordinal = types.Int64Value(int64(r.Ordinal))
-	m.Notice = policyRuleStringFromNullable(r.Notice)
+	m.Notice = stringFromAPI(r.Notice)
 	m.AuditSession = types.BoolValue(r.AuditSession)
-	m.CreatedAt = types.StringValue(r.CreatedAt.UTC().Format(time.RFC3339Nano))
-	m.UpdatedAt = types.StringValue(r.UpdatedAt.UTC().Format(time.RFC3339Nano))
+	m.CreatedAt = timestampFromAPI(r.CreatedAt)
+	m.UpdatedAt = timestampFromAPI(r.UpdatedAt)
 
 	if m.isRaw() {
 		if m.PolicyText.IsUnknown() || !policyTextEquivalent(m.PolicyText.ValueString(), r.PolicyText) {
@@ -630,9 +624,9 @@ func policyRuleScopeFromAPI(prior types.Object, scopeType string, entityType, en
 	}
 	return types.ObjectValue(policyRuleScopeAttrTypes, map[string]attr.Value{
 		"scope":          types.StringValue(scopeType),
-		"entity_type":    policyRuleStringFromNullable(entityType),
-		"entity_id":      policyRuleStringFromNullable(entityID),
-		"in_entity_type": policyRuleStringFromNullable(inEntityType),
+		"entity_type":    stringFromAPI(entityType),
+		"entity_id":      stringFromAPI(entityID),
+		"in_entity_type": stringFromAPI(inEntityType),
 	})
 }
 
@@ -791,7 +785,7 @@ func (m *policyRuleModel) toRequest(ctx context.Context, prior *policyRuleModel)
 			body.ResourceEntityType, body.ResourceEntityId, body.ResourceInEntityType = policyRuleScopeFields(m.Resource)
 		}
 		if whole || !m.Conditions.Equal(prior.Conditions) {
-			body.Conditions = policyRuleNullable(m.Conditions)
+			body.Conditions = nullableStringToAPI(m.Conditions, true)
 		}
 	}
 	if !m.Ordinal.IsNull() && !m.Ordinal.IsUnknown() && (create || !m.Ordinal.Equal(prior.Ordinal)) {
@@ -799,7 +793,7 @@ func (m *policyRuleModel) toRequest(ctx context.Context, prior *policyRuleModel)
 		body.Ordinal = &o
 	}
 	if create && !m.Notice.IsNull() || !create && !m.Notice.Equal(prior.Notice) {
-		body.Notice = policyRuleNullable(m.Notice)
+		body.Notice = nullableStringToAPI(m.Notice, true)
 	}
 	if !m.AuditSession.IsNull() && !m.AuditSession.IsUnknown() && (create || !m.AuditSession.Equal(prior.AuditSession)) {
 		body.AuditSession = m.AuditSession.ValueBoolPointer()
@@ -816,25 +810,7 @@ func policyRuleScopeFields(o types.Object) (entityType, entityID, inEntityType n
 			return nullable.NewNullNullable[string]()
 		}
 		s, _ := o.Attributes()[name].(types.String)
-		return policyRuleNullable(s)
+		return nullableStringToAPI(s, true)
 	}
 	return get("entity_type"), get("entity_id"), get("in_entity_type")
-}
-
-// policyRuleStringFromNullable maps an API nullable string to a types.String.
-func policyRuleStringFromNullable(n nullable.Nullable[string]) types.String {
-	v, err := n.Get()
-	if err != nil {
-		return types.StringNull()
-	}
-	return types.StringValue(v)
-}
-
-// policyRuleNullable maps a types.String to an API nullable string; null
-// (and unknown) become an explicit null.
-func policyRuleNullable(s types.String) nullable.Nullable[string] {
-	if s.IsNull() || s.IsUnknown() {
-		return nullable.NewNullNullable[string]()
-	}
-	return nullable.NewNullableWithValue(s.ValueString())
 }

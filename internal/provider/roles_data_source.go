@@ -18,7 +18,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/jitsudo-community/terraform-provider-jitsudo/internal/api"
-	"github.com/jitsudo-community/terraform-provider-jitsudo/internal/client"
 )
 
 var (
@@ -32,7 +31,7 @@ func NewRolesDataSource() datasource.DataSource { return &rolesDataSource{} }
 
 // rolesDataSource lists the internal roles AWS roles can be mapped to.
 type rolesDataSource struct {
-	client *client.Client
+	dataSourceBase
 }
 
 // rolesDataSourceModel is the configuration and state of jitsudo_roles.
@@ -62,9 +61,6 @@ func roleFromAPI(r api.Role) roleDataSourceModel {
 	}
 	return m
 }
-
-// rolesPageSize is the page size of the listing (the API's maximum).
-const rolesPageSize = 250
 
 func (d *rolesDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_roles"
@@ -121,13 +117,8 @@ func (d *rolesDataSource) ConfigValidators(context.Context) []datasource.ConfigV
 	}
 }
 
-func (d *rolesDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.client = clientFromProviderData(req.ProviderData, &resp.Diagnostics)
-}
-
 func (d *rolesDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	if d.client == nil {
-		notConfiguredError(&resp.Diagnostics)
+	if !d.configured(&resp.Diagnostics) {
 		return
 	}
 	var data rolesDataSourceModel
@@ -136,7 +127,7 @@ func (d *rolesDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 		return
 	}
 
-	limit := rolesPageSize
+	limit := api.MaxPageSize
 	params := api.ListRolesParams{Limit: &limit}
 	if !data.Name.IsNull() {
 		params.Name = data.Name.ValueStringPointer()
