@@ -37,6 +37,10 @@ const (
 	DefaultUserAgent    = "terraform-provider-jitsudo/dev"
 )
 
+// NoRetries as Config.MaxRetries sends every request once: the zero value
+// already means DefaultMaxRetries.
+const NoRetries = -1
+
 // maxBodyBytes bounds how much of a response body is read.
 const maxBodyBytes = 32 << 20
 
@@ -51,7 +55,7 @@ type Config struct {
 	// UserAgent identifies the caller, e.g. "terraform-provider-jitsudo/1.2.3".
 	UserAgent string
 	// MaxRetries is how many times a failed attempt is retried (0 means
-	// DefaultMaxRetries, negative disables retries).
+	// DefaultMaxRetries; NoRetries, or any negative count, disables retries).
 	MaxRetries int
 	// RetryWaitMin and RetryWaitMax bound the wait between attempts, also
 	// when the server asks for a longer one with Retry-After.
@@ -91,14 +95,48 @@ type Client struct {
 	timeoutSetting string
 }
 
+// CheckEndpoint accepts absolute http and https URLs with a host and
+// without user information, query or fragment; a path is a base path the
+// API lives under. New applies it; callers that validate configuration
+// before creating a client (the provider) call it to say the same.
+func CheckEndpoint(s string) error {
+	fail := func(what string) error {
+		return fmt.Errorf("%q is not an http:// or https:// base URL: %s", s, what)
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		var uerr *url.Error
+		if errors.As(err, &uerr) {
+			err = uerr.Err
+		}
+		return fail(err.Error())
+	}
+	switch {
+	case !strings.Contains(s, "://"):
+		return fail("it does not start with http:// or https://")
+	case u.Scheme != "http" && u.Scheme != "https":
+		return fail(fmt.Sprintf("the scheme is %q, not http or https", u.Scheme))
+	case u.Host == "":
+		return fail("it has no host")
+	case u.User != nil:
+		return fail("it carries user information (the API key belongs in api_key)")
+	case u.RawQuery != "" || u.ForceQuery:
+		return fail("it has a query string")
+	case u.Fragment != "":
+		return fail("it has a fragment")
+	}
+	return nil
+}
+
 // New validates cfg and returns a Client.
 func New(cfg Config) (*Client, error) {
-	base, err := url.Parse(strings.TrimSpace(cfg.Endpoint))
-	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" || base.User != nil {
-		return nil, fmt.Errorf("invalid endpoint %q: set it to the http(s) base URL of the JITSudo API, such as https://jitsudo.example.com", cfg.Endpoint)
+	endpoint := strings.TrimSpace(cfg.Endpoint)
+	if err := CheckEndpoint(endpoint); err != nil {
+		return nil, fmt.Errorf("invalid endpoint: %w; set it to the http(s) base URL of the JITSudo API, such as https://jitsudo.example.com", err)
 	}
-	if base.RawQuery != "" || base.Fragment != "" {
-		return nil, fmt.Errorf("invalid endpoint %q: remove the query and fragment, the endpoint is a base URL", cfg.Endpoint)
+	base, err := url.Parse(endpoint)
+	if err != nil {
+		return nil, fmt.Errorf("invalid endpoint %q: %w", cfg.Endpoint, err)
 	}
 	base.Path = strings.TrimRight(base.Path, "/")
 	base.RawPath = strings.TrimRight(base.RawPath, "/")

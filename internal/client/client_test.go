@@ -79,7 +79,7 @@ func TestNewValidates(t *testing.T) {
 		"no scheme":         {func(c *Config) { c.Endpoint = "jitsudo.example.com" }, "http(s) base URL"},
 		"ftp":               {func(c *Config) { c.Endpoint = "ftp://jitsudo.example.com" }, "http(s) base URL"},
 		"no host":           {func(c *Config) { c.Endpoint = "https:///v1" }, "http(s) base URL"},
-		"query":             {func(c *Config) { c.Endpoint = "https://x.example.com/?a=b" }, "remove the query"},
+		"query":             {func(c *Config) { c.Endpoint = "https://x.example.com/?a=b" }, "has a query string"},
 		"empty key":         {func(c *Config) { c.APIKey = " " }, "missing API key"},
 		"tenant not a UUID": {func(c *Config) { c.TenantID = "acme" }, "tenant's UUID"},
 		"tenant urn form":   {func(c *Config) { c.TenantID = "urn:uuid:" + testTenant }, "tenant's UUID"},
@@ -106,7 +106,7 @@ func TestDefaults(t *testing.T) {
 		h.HTTPClient.Timeout != DefaultTimeout || c.userAgent != DefaultUserAgent {
 		t.Fatalf("defaults not applied: %+v %q", h, c.userAgent)
 	}
-	c, _ = New(Config{Endpoint: "http://127.0.0.1:1", APIKey: "k", TenantID: testTenant, MaxRetries: -1})
+	c, _ = New(Config{Endpoint: "http://127.0.0.1:1", APIKey: "k", TenantID: testTenant, MaxRetries: NoRetries})
 	if c.http.RetryMax != 0 {
 		t.Fatalf("MaxRetries -1: RetryMax = %d, want 0", c.http.RetryMax)
 	}
@@ -828,7 +828,7 @@ func TestTimeoutNeverAnswered(t *testing.T) {
 
 func TestTimeoutDefault(t *testing.T) {
 	url, _ := silentListener(t)
-	c, err := New(Config{Endpoint: url, APIKey: testKey, TenantID: testTenant, MaxRetries: -1})
+	c, err := New(Config{Endpoint: url, APIKey: testKey, TenantID: testTenant, MaxRetries: NoRetries})
 	if err != nil {
 		t.Fatal(err)
 	}

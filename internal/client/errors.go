@@ -75,13 +75,13 @@ func (e *APIError) Is(target error) bool {
 	case ErrInvalidRequest:
 		return e.Status == http.StatusBadRequest
 	case ErrInvalidCedar:
-		return e.Status == http.StatusBadRequest && e.Code == "invalid_cedar"
+		return e.Status == http.StatusBadRequest && e.Code == api.CodeInvalidCedar
 	case ErrUnauthenticated:
 		return e.Status == http.StatusUnauthorized
 	case ErrForbidden:
 		return e.Status == http.StatusForbidden
 	case ErrTenantMismatch:
-		return e.Status == http.StatusForbidden && e.Code == "tenant_mismatch"
+		return e.Status == http.StatusForbidden && e.Code == api.CodeTenantMismatch
 	case ErrNotFound:
 		return e.Status == http.StatusNotFound
 	case ErrConflict:

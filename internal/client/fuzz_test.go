@@ -75,7 +75,7 @@ func FuzzErrorDecoding(f *testing.F) {
 		_, _ = w.Write(body)
 	}))
 	defer srv.Close()
-	c, err := New(Config{Endpoint: srv.URL, APIKey: testKey, TenantID: testTenant, MaxRetries: -1, HTTPClient: srv.Client()})
+	c, err := New(Config{Endpoint: srv.URL, APIKey: testKey, TenantID: testTenant, MaxRetries: NoRetries, HTTPClient: srv.Client()})
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -1,18 +1,14 @@
 package provider
 
 import (
-	"context"
-	"errors"
 	"fmt"
-	"net/url"
-	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/jitsudo-community/terraform-provider-jitsudo/internal/cedar"
+	"github.com/jitsudo-community/terraform-provider-jitsudo/internal/client"
 	"github.com/jitsudo-community/terraform-provider-jitsudo/internal/validate"
 )
 
@@ -56,7 +52,7 @@ func resolveSettings(cfg providerModel, getenv func(string) string) (settings, d
 			"The provider needs the base URL of the JITSudo API. Set endpoint in the provider block "+
 				"or the "+envEndpoint+" environment variable, for example \"https://jitsudo.example.com\" "+
 				"or \"http://127.0.0.1:8080\" for jitsudo-local.")
-	} else if err := checkEndpoint(endpoint.value); err != nil {
+	} else if err := client.CheckEndpoint(endpoint.value); err != nil {
 		diags.AddAttributeError(pathEndpoint, "Invalid JITSudo Endpoint", endpoint.invalid(err,
 			"an http:// or https:// URL such as \"https://jitsudo.example.com\""))
 	}
@@ -199,38 +195,6 @@ func checkUUID(s string) error {
 	return validate.UUID(s)
 }
 
-// checkEndpoint accepts absolute http and https URLs with a host and
-// without user information, query or fragment; a path is a base path the
-// API lives under.
-func checkEndpoint(s string) error {
-	fail := func(what string) error {
-		return fmt.Errorf("%q is not an http:// or https:// base URL: %s", s, what)
-	}
-	u, err := url.Parse(s)
-	if err != nil {
-		var uerr *url.Error
-		if errors.As(err, &uerr) {
-			err = uerr.Err
-		}
-		return fail(err.Error())
-	}
-	switch {
-	case !strings.Contains(s, "://"):
-		return fail("it does not start with http:// or https://")
-	case u.Scheme != "http" && u.Scheme != "https":
-		return fail(fmt.Sprintf("the scheme is %q, not http or https", u.Scheme))
-	case u.Host == "":
-		return fail("it has no host")
-	case u.User != nil:
-		return fail("it carries user information (the API key belongs in api_key)")
-	case u.RawQuery != "" || u.ForceQuery:
-		return fail("it has a query string")
-	case u.Fragment != "":
-		return fail("it has a fragment")
-	}
-	return nil
-}
-
 // checkCedarSchema accepts Cedar schemas in the .cedarschema format that
 // parse and resolve; the error is the schema parser's message.
 func checkCedarSchema(s string) error {
@@ -262,29 +226,10 @@ func checkTimeout(s string) error {
 	return nil
 }
 
-// stringValueCheck is a validator.String running check on known values,
-// so that the provider block is checked at validate time with the same
-// rules resolveSettings applies to environment variables.
-type stringValueCheck struct {
-	description string
-	summary     string
-	check       func(string) error
-}
-
-var _ validator.String = stringValueCheck{}
-
-func (v stringValueCheck) Description(_ context.Context) string { return v.description }
-
-func (v stringValueCheck) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-
-func (v stringValueCheck) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if err := v.check(req.ConfigValue.ValueString()); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, v.summary,
-			fmt.Sprintf("%s: %s.\n\nFix the provider block: the %s.", req.Path, err, v.description))
-	}
+// providerValueCheck is the valueCheck of a provider block attribute, so
+// that the provider block is checked at validate time with the same rules
+// resolveSettings applies to environment variables.
+func providerValueCheck(summary, description string, check func(string) error) valueCheck {
+	return valueCheck{summary: summary, description: description, check: check,
+		hint: "Fix the provider block: the " + description + "."}
 }

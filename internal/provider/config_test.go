@@ -10,6 +10,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/jitsudo-community/terraform-provider-jitsudo/internal/client"
 )
 
 // env is a fake environment for resolveSettings.
@@ -180,16 +182,16 @@ func TestCheckEndpoint(t *testing.T) {
 	for _, ok := range []string{
 		"http://127.0.0.1:8080", "https://jitsudo.example.com", "https://jitsudo.example.com/", "https://example.com/jitsudo/api",
 	} {
-		if err := checkEndpoint(ok); err != nil {
-			t.Errorf("checkEndpoint(%q) = %v, want nil", ok, err)
+		if err := client.CheckEndpoint(ok); err != nil {
+			t.Errorf("client.CheckEndpoint(%q) = %v, want nil", ok, err)
 		}
 	}
 	for _, bad := range []string{
 		"", "jitsudo.example.com", "127.0.0.1:8080", "ftp://example.com", "https://", "http:///path",
 		"https://user:pw@example.com", "https://example.com/?tenant=x", "https://example.com/#top", "http://exa mple.com",
 	} {
-		if err := checkEndpoint(bad); err == nil {
-			t.Errorf("checkEndpoint(%q) = nil, want an error", bad)
+		if err := client.CheckEndpoint(bad); err == nil {
+			t.Errorf("client.CheckEndpoint(%q) = nil, want an error", bad)
 		}
 	}
 }
@@ -238,7 +240,7 @@ func TestCheckTimeout(t *testing.T) {
 }
 
 func TestStringValueCheck(t *testing.T) {
-	v := stringValueCheck{description: "value must be a UUID", summary: "Invalid JITSudo Tenant ID", check: checkUUID}
+	v := providerValueCheck("Invalid JITSudo Tenant ID", "value must be a UUID", checkUUID)
 	ctx := context.Background()
 	for name, tc := range map[string]struct {
 		value   types.String

@@ -11,6 +11,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-log/tflogtest"
+
+	"github.com/jitsudo-community/terraform-provider-jitsudo/internal/client"
 )
 
 // providerConfig builds the provider block with the given attribute values;
@@ -113,8 +115,8 @@ func TestConfigure_unknown(t *testing.T) {
 }
 
 func TestClientMaxRetries(t *testing.T) {
-	// client.Config takes 0 as "the default" and a negative count as "never".
-	for in, want := range map[int]int{0: -1, 1: 1, 4: 4, 10: 10} {
+	// client.Config takes 0 as "the default" and client.NoRetries as "never".
+	for in, want := range map[int]int{0: client.NoRetries, 1: 1, 4: 4, 10: 10} {
 		if got := clientMaxRetries(in); got != want {
 			t.Errorf("clientMaxRetries(%d) = %d, want %d", in, got, want)
 		}

@@ -119,11 +119,7 @@ func (p *jitsudoProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 					"Defaults to the `" + envEndpoint + "` environment variable.",
 				Optional: true,
 				Validators: []validator.String{
-					stringValueCheck{
-						description: "value must be an http:// or https:// URL",
-						summary:     "Invalid JITSudo Endpoint",
-						check:       checkEndpoint,
-					},
+					providerValueCheck("Invalid JITSudo Endpoint", "value must be an http:// or https:// URL", client.CheckEndpoint),
 				},
 			},
 			"api_key": schema.StringAttribute{
@@ -142,11 +138,7 @@ func (p *jitsudoProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 					envTenantID + "` environment variable.",
 				Optional: true,
 				Validators: []validator.String{
-					stringValueCheck{
-						description: "value must be a UUID",
-						summary:     "Invalid JITSudo Tenant ID",
-						check:       checkUUID,
-					},
+					providerValueCheck("Invalid JITSudo Tenant ID", "value must be a UUID", checkUUID),
 				},
 			},
 			"max_retries": schema.Int64Attribute{
@@ -165,11 +157,7 @@ func (p *jitsudoProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 					"server is honored within these bounds. Defaults to `" + defaultRetryWaitMin.String() + "`.",
 				Optional: true,
 				Validators: []validator.String{
-					stringValueCheck{
-						description: "value must be a positive Go duration such as 250ms",
-						summary:     "Invalid Retry Wait Duration",
-						check:       checkWait,
-					},
+					providerValueCheck("Invalid Retry Wait Duration", "value must be a positive Go duration such as 250ms", checkWait),
 				},
 			},
 			"request_timeout": schema.StringAttribute{
@@ -182,11 +170,7 @@ func (p *jitsudoProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 					"create, update or delete, retries included.",
 				Optional: true,
 				Validators: []validator.String{
-					stringValueCheck{
-						description: "value must be a positive Go duration such as 30s",
-						summary:     "Invalid Request Timeout",
-						check:       checkTimeout,
-					},
+					providerValueCheck("Invalid Request Timeout", "value must be a positive Go duration such as 30s", checkTimeout),
 				},
 			},
 			"cedar_schema": schema.StringAttribute{
@@ -197,11 +181,7 @@ func (p *jitsudoProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 					"or resolve is an error at `terraform validate`.",
 				Optional: true,
 				Validators: []validator.String{
-					stringValueCheck{
-						description: "value must be a Cedar schema in the .cedarschema format",
-						summary:     "Invalid Cedar Schema",
-						check:       checkCedarSchema,
-					},
+					providerValueCheck("Invalid Cedar Schema", "value must be a Cedar schema in the .cedarschema format", checkCedarSchema),
 				},
 			},
 			"schema_findings": schema.StringAttribute{
@@ -221,11 +201,7 @@ func (p *jitsudoProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 					defaultRetryWaitMax.String() + "`.",
 				Optional: true,
 				Validators: []validator.String{
-					stringValueCheck{
-						description: "value must be a positive Go duration such as 30s",
-						summary:     "Invalid Retry Wait Duration",
-						check:       checkWait,
-					},
+					providerValueCheck("Invalid Retry Wait Duration", "value must be a positive Go duration such as 30s", checkWait),
 				},
 			},
 		},
@@ -352,11 +328,11 @@ func (p *jitsudoProvider) Functions(_ context.Context) []func() function.Functio
 	}
 }
 
-// clientMaxRetries maps max_retries to client.Config.MaxRetries, where 0
-// means the default and a negative value disables retries.
+// clientMaxRetries maps max_retries to client.Config.MaxRetries: the
+// setting's 0 means no retries, the client's 0 means its default.
 func clientMaxRetries(n int) int {
 	if n == 0 {
-		return -1
+		return client.NoRetries
 	}
 	return n
 }

@@ -19,6 +19,7 @@ type valueCheck struct {
 	summary     string // title-case diagnostic summary
 	description string // what a valid value is
 	check       func(string) error
+	hint        string // a further paragraph of the detail, if any
 }
 
 var _ validator.String = valueCheck{}
@@ -32,8 +33,11 @@ func (v valueCheck) ValidateString(_ context.Context, req validator.StringReques
 		return
 	}
 	if err := v.check(req.ConfigValue.ValueString()); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, v.summary,
-			fmt.Sprintf("%s: %s.", req.Path, err))
+		detail := fmt.Sprintf("%s: %s.", req.Path, err)
+		if v.hint != "" {
+			detail += "\n\n" + v.hint
+		}
+		resp.Diagnostics.AddAttributeError(req.Path, v.summary, detail)
 	}
 }
 
