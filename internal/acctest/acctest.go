@@ -111,7 +111,12 @@ func NewServer(t testing.TB, opts ...func(*server.Options)) *Server {
 
 // ProviderConfig is the provider block pointing at this server; prepend it
 // to every test configuration.
-func (s *Server) ProviderConfig() string {
+func (s *Server) ProviderConfig() string { return s.ProviderConfigAt(s.URL) }
+
+// ProviderConfigAt is the provider block of this server's tenant sent to
+// endpoint instead (a proxy in front of the server), with further settings
+// (HCL attribute lines) added to the block.
+func (s *Server) ProviderConfigAt(endpoint string, settings ...string) string {
 	return fmt.Sprintf(`
 provider "jitsudo" {
   endpoint       = %q
@@ -119,8 +124,17 @@ provider "jitsudo" {
   tenant_id      = %q
   retry_wait_min = "10ms"
   retry_wait_max = "100ms"
+%s}
+`, endpoint, s.APIKey, s.TenantID, settingLines(settings))
 }
-`, s.URL, s.APIKey, s.TenantID)
+
+// settingLines is settings, each on its own line.
+func settingLines(settings []string) string {
+	var b strings.Builder
+	for _, s := range settings {
+		b.WriteString(s + "\n")
+	}
+	return b.String()
 }
 
 // Config prepends the provider block to an HCL configuration.

@@ -528,15 +528,7 @@ func psHookProxy(t *testing.T, srv *acctest.Server, hook func(w http.ResponseWri
 		proxy.ServeHTTP(w, r)
 	}))
 	t.Cleanup(ts.Close)
-	return fmt.Sprintf(`
-provider "jitsudo" {
-  endpoint       = %q
-  api_key        = %q
-  tenant_id      = %q
-  retry_wait_min = "10ms"
-  retry_wait_max = "100ms"
-}
-`, ts.URL, srv.APIKey, srv.TenantID)
+	return srv.ProviderConfigAt(ts.URL)
 }
 
 // psInternalError answers 500, which the client does not retry.

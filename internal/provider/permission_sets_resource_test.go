@@ -388,15 +388,7 @@ func psFailingProxy(t *testing.T, srv *acctest.Server, fail *atomic.Bool) string
 		proxy.ServeHTTP(w, r)
 	}))
 	t.Cleanup(ts.Close)
-	return fmt.Sprintf(`
-provider "jitsudo" {
-  endpoint       = %q
-  api_key        = %q
-  tenant_id      = %q
-  retry_wait_min = "10ms"
-  retry_wait_max = "100ms"
-}
-`, ts.URL, srv.APIKey, srv.TenantID)
+	return srv.ProviderConfigAt(ts.URL)
 }
 
 // A failed apply keeps in state what it did write: here the bulk upsert

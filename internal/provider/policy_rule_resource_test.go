@@ -987,16 +987,7 @@ func TestAccPolicyRule_example(t *testing.T) {
 // testAccPolicyRuleProvider is srv's provider block with more settings
 // (cedar_schema, schema_findings).
 func testAccPolicyRuleProvider(srv *acctest.Server, settings string) string {
-	return fmt.Sprintf(`
-provider "jitsudo" {
-  endpoint       = %q
-  api_key        = %q
-  tenant_id      = %q
-  retry_wait_min = "10ms"
-  retry_wait_max = "100ms"
-%s
-}
-`, srv.URL, srv.APIKey, srv.TenantID, settings)
+	return srv.ProviderConfigAt(srv.URL, settings)
 }
 
 // testAccPolicyRuleWords is a regexp matching the words of s in order,
