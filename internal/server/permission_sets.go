@@ -404,37 +404,11 @@ func (s *Server) ListPermissionSets(w http.ResponseWriter, r *http.Request, para
 		return
 	}
 	ctx := r.Context()
-	q := `SELECT ` + permissionSetColumns + ` FROM permission_sets WHERE tenant_id = ?`
-	args := []any{tenantID(ctx)}
-	if params.AccountId != nil {
-		q += ` AND account_id = ?`
-		args = append(args, *params.AccountId)
-	}
-	if key != nil {
-		q += ` AND id > ?`
-		args = append(args, key.ID)
-	}
-	q += ` ORDER BY id LIMIT ?`
-	args = append(args, limit+1)
+	q, args := permissionSetsQuery(tenantID(ctx), params, key, limit)
 	out := api.PermissionSetList{Data: []api.PermissionSet{}}
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, q, args...)
-		if err != nil {
-			return fmt.Errorf("list permission sets: %w", err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			ps, err := scanPermissionSet(rows)
-			if err != nil {
-				return fmt.Errorf("list permission sets: %w", err)
-			}
-			if len(out.Data) == limit {
-				out.HasMore = true
-				break
-			}
-			out.Data = append(out.Data, ps)
-		}
-		return rows.Err()
+		out.Data, out.HasMore, err = queryPermissionSets(ctx, tx, limit, q, args...)
+		return err
 	})
 	if err != nil {
 		s.writeError(w, r, err)
@@ -446,6 +420,46 @@ func (s *Server) ListPermissionSets(w http.ResponseWriter, r *http.Request, para
 	}
 	out.NextCursor = nextPageCursor(out.HasMore, last)
 	writeJSON(w, http.StatusOK, out)
+}
+
+// permissionSetsQuery is the SELECT of one page of ListPermissionSets,
+// with limit+1 rows to tell whether there are more.
+func permissionSetsQuery(tenant string, params api.ListPermissionSetsParams, key *pageKey, limit int) (string, []any) {
+	q := `SELECT ` + permissionSetColumns + ` FROM permission_sets WHERE tenant_id = ?`
+	args := []any{tenant}
+	if params.AccountId != nil {
+		q += ` AND account_id = ?`
+		args = append(args, *params.AccountId)
+	}
+	if key != nil {
+		q += ` AND id > ?`
+		args = append(args, key.ID)
+	}
+	q += ` ORDER BY id LIMIT ?`
+	return q, append(args, limit+1)
+}
+
+// queryPermissionSets runs q, which selects permissionSetColumns and at
+// most limit+1 rows: it returns the first limit and whether there were
+// more.
+func queryPermissionSets(ctx context.Context, tx *sql.Tx, limit int, q string, args ...any) ([]api.PermissionSet, bool, error) {
+	rows, err := tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, false, fmt.Errorf("list permission sets: %w", err)
+	}
+	defer rows.Close()
+	page := []api.PermissionSet{}
+	for rows.Next() {
+		ps, err := scanPermissionSet(rows)
+		if err != nil {
+			return nil, false, fmt.Errorf("list permission sets: %w", err)
+		}
+		if len(page) == limit {
+			return page, true, nil
+		}
+		page = append(page, ps)
+	}
+	return page, false, rows.Err()
 }
 
 // GetPermissionSet answers GET /v1/aws/permission-sets/{permissionSetId}
