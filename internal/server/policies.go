@@ -183,7 +183,24 @@ func (s *Server) ListPolicies(w http.ResponseWriter, r *http.Request, params api
 		s.writeError(w, r, err)
 		return
 	}
-	tenant := tenantID(r.Context())
+	ctx := r.Context()
+	tenant := tenantID(ctx)
+	q, args := policiesQuery(tenant, params, key, limit)
+	var out api.PolicyList
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		out, err = policiesPage(ctx, tx, tenant, limit, q, args...)
+		return err
+	})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// policiesQuery is the SELECT of one page of ListPolicies (priority
+// descending, then name, then id), with limit+1 rows.
+func policiesQuery(tenant string, params api.ListPoliciesParams, key *pageKey, limit int) (string, []any) {
 	q := `SELECT ` + policyColumns + ` FROM policies p WHERE p.tenant_id = ?`
 	args := []any{tenant}
 	if params.Name != nil {
@@ -195,38 +212,35 @@ func (s *Server) ListPolicies(w http.ResponseWriter, r *http.Request, params api
 		args = append(args, key.Priority, key.Priority, key.Name, key.Name, key.ID)
 	}
 	q += ` ORDER BY p.priority DESC, p.name, p.id LIMIT ?`
-	args = append(args, limit+1)
+	return q, append(args, limit+1)
+}
 
+// policiesPage runs policiesQuery's q and returns the page of summaries
+// with next_cursor.
+func policiesPage(ctx context.Context, tx *sql.Tx, tenant string, limit int, q string, args ...any) (api.PolicyList, error) {
 	out := api.PolicyList{Data: []api.PolicySummary{}}
-	var last pageKey
-	err = s.inTx(r.Context(), func(tx *sql.Tx) error {
-		page, hasMore, err := queryPolicyRows(r.Context(), tx, limit, q, args...)
-		if err != nil {
-			return err
-		}
-		// The summaries' etags are those of the full policies: the rules
-		// of the whole page come in one query.
-		ids := make([]string, len(page))
-		for i, p := range page {
-			ids[i] = p.ID
-		}
-		rules, err := queryRulesOf(r.Context(), tx, tenant, ids)
-		if err != nil {
-			return err
-		}
-		out.HasMore = hasMore
-		for _, p := range page {
-			out.Data = append(out.Data, policySummary(p, rules[p.ID]))
-			last = pageKey{List: "policies", Priority: p.Priority, Name: p.Name, ID: p.ID}
-		}
-		return nil
-	})
+	page, hasMore, err := queryPolicyRows(ctx, tx, limit, q, args...)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return out, err
 	}
-	out.NextCursor = nextPageCursor(out.HasMore, last)
-	writeJSON(w, http.StatusOK, out)
+	// The summaries' etags are those of the full policies: the rules of
+	// the whole page come in one query.
+	ids := make([]string, len(page))
+	for i, p := range page {
+		ids[i] = p.ID
+	}
+	rules, err := queryRulesOf(ctx, tx, tenant, ids)
+	if err != nil {
+		return out, err
+	}
+	var last pageKey
+	for _, p := range page {
+		out.Data = append(out.Data, policySummary(p, rules[p.ID]))
+		last = pageKey{List: "policies", Priority: p.Priority, Name: p.Name, ID: p.ID}
+	}
+	out.HasMore = hasMore
+	out.NextCursor = nextPageCursor(hasMore, last)
+	return out, nil
 }
 
 // queryPolicyRows runs q, which selects policyColumns and at most limit+1
