@@ -91,17 +91,9 @@ func (s *Server) idempotency(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		if len(values) > 1 {
-			v := &validation{}
-			v.add("Idempotency-Key", "too_many_values", "Idempotency-Key must be sent once, got %d values", len(values))
-			s.writeError(w, r, v.err())
-			return
-		}
-		key := values[0]
-		if n := utf8.RuneCountInString(key); n < 1 || n > maxIdempotencyKey {
-			v := &validation{}
-			v.add("Idempotency-Key", "out_of_range", "Idempotency-Key must be 1 to %d characters long, got %d; a UUID is a good key", maxIdempotencyKey, n)
-			s.writeError(w, r, v.err())
+		key, err := idempotencyKeyOf(values)
+		if err != nil {
+			s.writeError(w, r, err)
 			return
 		}
 		body, err := readBody(r)
@@ -110,77 +102,102 @@ func (s *Server) idempotency(next http.Handler) http.Handler {
 			return
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
-		hash := bodyHash(body)
-		path := r.URL.EscapedPath()
-
-		unlock := s.mw.idemLock.lock(tenant + "\x00" + key)
-		defer unlock()
-
-		// One transaction for the lookup, the handler's writes and the
-		// record of its response: a crash or a failed record write leaves
-		// neither, so a retry executes exactly once.
-		tx, err := s.db.BeginTx(r.Context(), nil)
-		if err != nil {
-			s.writeError(w, r, fmt.Errorf("begin idempotent request: %w", err))
-			return
-		}
-		finished := false
-		defer func() {
-			if !finished { // an early answer or a panic of the handler
-				_ = tx.Rollback()
-			}
-		}()
-		ctx := withRequestTx(r.Context(), &requestTx{tx: tx})
-
-		prev, err := s.loadIdempotent(ctx, tenant, key)
-		if err != nil {
-			s.writeError(w, r, err)
-			return
-		}
-		if prev != nil {
-			if prev.method != r.Method || prev.path != path || prev.bodyHash != hash {
-				what := "a different body"
-				if prev.method != r.Method || prev.path != path {
-					what = prev.method + " " + prev.path
-				}
-				s.writeError(w, r, &apiError{Status: http.StatusConflict, Code: "idempotency_conflict",
-					Message: fmt.Sprintf("Idempotency-Key %q was already used with %s; send a new key for a new request", truncate(key, 80), what)})
-				return
-			}
-			for k, v := range prev.headers {
-				w.Header()[k] = v
-			}
-			w.Header().Set("Idempotent-Replayed", "true")
-			w.WriteHeader(prev.status)
-			_, _ = w.Write(prev.body)
-			return
-		}
-
-		cw := newCaptureWriter(w.Header())
-		next.ServeHTTP(cw, r.WithContext(ctx))
-		if cw.status == 0 {
-			cw.status = http.StatusOK
-		}
-		if cw.status >= 500 || cw.status == http.StatusTooManyRequests {
-			// Not remembered, and not applied either: a retry executes again.
-			cw.flushTo(w)
-			return
-		}
-		err = s.storeIdempotent(ctx, tenant, key, storedResponse{
-			method: r.Method, path: path, bodyHash: hash, status: cw.status, headers: pickHeaders(cw.header), body: cw.body,
-		})
-		if err == nil {
-			finished = true
-			err = tx.Commit()
-		}
-		if err != nil {
-			// Nothing of the request is committed: answer a 5xx, a retry
-			// executes it again.
-			s.writeError(w, r, fmt.Errorf("storing the idempotent response: %w", err))
-			return
-		}
-		cw.flushTo(w)
+		s.serveIdempotent(w, r, next, tenant, key, bodyHash(body))
 	})
+}
+
+// idempotencyKeyOf checks the values of the Idempotency-Key header: one,
+// of 1 to maxIdempotencyKey characters.
+func idempotencyKeyOf(values []string) (string, error) {
+	v := &validation{}
+	if len(values) > 1 {
+		v.add("Idempotency-Key", "too_many_values", "Idempotency-Key must be sent once, got %d values", len(values))
+		return "", v.err()
+	}
+	key := values[0]
+	if n := utf8.RuneCountInString(key); n < 1 || n > maxIdempotencyKey {
+		v.add("Idempotency-Key", "out_of_range", "Idempotency-Key must be 1 to %d characters long, got %d; a UUID is a good key", maxIdempotencyKey, n)
+		return "", v.err()
+	}
+	return key, nil
+}
+
+// serveIdempotent answers a POST with an Idempotency-Key: the stored
+// response of an earlier request with the key, or next's, recorded.
+func (s *Server) serveIdempotent(w http.ResponseWriter, r *http.Request, next http.Handler, tenant, key, hash string) {
+	path := r.URL.EscapedPath()
+	unlock := s.mw.idemLock.lock(tenant + "\x00" + key)
+	defer unlock()
+
+	// One transaction for the lookup, the handler's writes and the
+	// record of its response: a crash or a failed record write leaves
+	// neither, so a retry executes exactly once.
+	tx, err := s.db.BeginTx(r.Context(), nil)
+	if err != nil {
+		s.writeError(w, r, fmt.Errorf("begin idempotent request: %w", err))
+		return
+	}
+	finished := false
+	defer func() {
+		if !finished { // an early answer or a panic of the handler
+			_ = tx.Rollback()
+		}
+	}()
+	ctx := withRequestTx(r.Context(), &requestTx{tx: tx})
+
+	prev, err := s.loadIdempotent(ctx, tenant, key)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if prev != nil {
+		s.replayIdempotent(w, r, prev, key, path, hash)
+		return
+	}
+	cw := newCaptureWriter(w.Header())
+	next.ServeHTTP(cw, r.WithContext(ctx))
+	if cw.status == 0 {
+		cw.status = http.StatusOK
+	}
+	if cw.status >= 500 || cw.status == http.StatusTooManyRequests {
+		// Not remembered, and not applied either: a retry executes again.
+		cw.flushTo(w)
+		return
+	}
+	err = s.storeIdempotent(ctx, tenant, key, storedResponse{
+		method: r.Method, path: path, bodyHash: hash, status: cw.status, headers: pickHeaders(cw.header), body: cw.body,
+	})
+	if err == nil {
+		finished = true
+		err = tx.Commit()
+	}
+	if err != nil {
+		// Nothing of the request is committed: answer a 5xx, a retry
+		// executes it again.
+		s.writeError(w, r, fmt.Errorf("storing the idempotent response: %w", err))
+		return
+	}
+	cw.flushTo(w)
+}
+
+// replayIdempotent answers the stored response of an earlier request with
+// the same key, or 409 when that request was another one.
+func (s *Server) replayIdempotent(w http.ResponseWriter, r *http.Request, prev *storedResponse, key, path, hash string) {
+	if prev.method != r.Method || prev.path != path || prev.bodyHash != hash {
+		what := "a different body"
+		if prev.method != r.Method || prev.path != path {
+			what = prev.method + " " + prev.path
+		}
+		s.writeError(w, r, &apiError{Status: http.StatusConflict, Code: "idempotency_conflict",
+			Message: fmt.Sprintf("Idempotency-Key %q was already used with %s; send a new key for a new request", truncate(key, 80), what)})
+		return
+	}
+	for k, v := range prev.headers {
+		w.Header()[k] = v
+	}
+	w.Header().Set("Idempotent-Replayed", "true")
+	w.WriteHeader(prev.status)
+	_, _ = w.Write(prev.body)
 }
 
 // bodyHash hashes a request body; JSON bodies are hashed in a canonical
