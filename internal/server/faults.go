@@ -77,7 +77,6 @@ func parseFaults(text string) (*faultSpec, error) {
 	}
 	f := &faultSpec{text: text, codes: []int{http.StatusServiceUnavailable}, retryAfter: 1}
 	seen := map[string]bool{}
-	rateGiven, errorsWanted := false, false
 	for _, part := range strings.Split(text, ",") {
 		part = strings.TrimSpace(part)
 		if part == "" {
@@ -92,75 +91,96 @@ func parseFaults(text string) (*faultSpec, error) {
 			return fail("%s is given twice", k)
 		}
 		seen[k] = true
-		switch k {
-		case "rate":
-			r, err := strconv.ParseFloat(v, 64)
-			if err != nil || r < 0 || r > 1 {
-				return fail("rate must be a number from 0 to 1, got %q", v)
-			}
-			f.rate, rateGiven = r, true
-		case "codes":
-			f.codes = nil
-			for _, c := range strings.Split(v, ":") {
-				n, err := strconv.Atoi(strings.TrimSpace(c))
-				if _, known := faultCodes[n]; err != nil || !known {
-					return fail("codes: %q is not one of 429, 500, 502, 503, 504 (separate several with ':')", c)
-				}
-				f.codes = append(f.codes, n)
-			}
-			errorsWanted = true
-		case "latency":
-			d, err := time.ParseDuration(v)
-			if err != nil || d < 0 || d > maxFaultLatency {
-				return fail("latency must be a duration from 0 to %s such as 50ms, got %q", maxFaultLatency, v)
-			}
-			f.latency = d
-		case "phase":
-			switch strings.ToLower(v) {
-			case "before":
-				f.after = false
-			case "after":
-				f.after = true
-			default:
-				return fail("phase must be before or after, got %q", v)
-			}
-		case "methods":
-			for _, m := range strings.Split(v, ":") {
-				m = strings.ToUpper(strings.TrimSpace(m))
-				switch m {
-				case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete:
-					f.methods = append(f.methods, m)
-				default:
-					return fail("methods: %q is not one of GET, HEAD, POST, PUT, PATCH, DELETE (separate several with ':')", m)
-				}
-			}
-		case "count":
-			n, err := strconv.Atoi(v)
-			if err != nil || n < 1 {
-				return fail("count must be a positive integer, got %q", v)
-			}
-			f.count = n
-			errorsWanted = true
-		case "retry-after":
-			n, err := strconv.Atoi(v)
-			if err != nil || n < 0 || n > 3600 {
-				return fail("retry-after must be whole seconds from 0 to 3600, got %q", v)
-			}
-			f.retryAfter = n
-		case "seed":
-			n, err := strconv.ParseInt(v, 10, 64)
-			if err != nil {
-				return fail("seed must be an integer, got %q", v)
-			}
-			f.seed, f.seeded = uint64(n), true
-		default:
-			return fail("unknown key %q; known keys: rate, codes, latency, phase, methods, count, retry-after, seed", k)
+		if err := f.set(k, v); err != nil {
+			return fail("%s", err)
 		}
 	}
-	if !rateGiven && errorsWanted {
+	// Asking for errors (codes or count) without a rate means every request.
+	if !seen["rate"] && (seen["codes"] || seen["count"]) {
 		f.rate = 1
 	}
 	return f, nil
+}
+
+// set applies one key=value of a fault spec.
+func (f *faultSpec) set(k, v string) error {
+	var err error
+	switch k {
+	case "rate":
+		f.rate, err = strconv.ParseFloat(v, 64)
+		if err != nil || f.rate < 0 || f.rate > 1 {
+			return fmt.Errorf("rate must be a number from 0 to 1, got %q", v)
+		}
+	case "codes":
+		f.codes, err = parseFaultCodes(v)
+	case "latency":
+		f.latency, err = time.ParseDuration(v)
+		if err != nil || f.latency < 0 || f.latency > maxFaultLatency {
+			return fmt.Errorf("latency must be a duration from 0 to %s such as 50ms, got %q", maxFaultLatency, v)
+		}
+	case "phase":
+		f.after, err = parseFaultPhase(v)
+	case "methods":
+		f.methods, err = parseFaultMethods(v)
+	case "count":
+		f.count, err = strconv.Atoi(v)
+		if err != nil || f.count < 1 {
+			return fmt.Errorf("count must be a positive integer, got %q", v)
+		}
+	case "retry-after":
+		f.retryAfter, err = strconv.Atoi(v)
+		if err != nil || f.retryAfter < 0 || f.retryAfter > 3600 {
+			return fmt.Errorf("retry-after must be whole seconds from 0 to 3600, got %q", v)
+		}
+	case "seed":
+		n, perr := strconv.ParseInt(v, 10, 64)
+		if perr != nil {
+			return fmt.Errorf("seed must be an integer, got %q", v)
+		}
+		f.seed, f.seeded = uint64(n), true
+	default:
+		return fmt.Errorf("unknown key %q; known keys: rate, codes, latency, phase, methods, count, retry-after, seed", k)
+	}
+	return err
+}
+
+// parseFaultCodes parses codes=429:503.
+func parseFaultCodes(v string) ([]int, error) {
+	var codes []int
+	for _, c := range strings.Split(v, ":") {
+		n, err := strconv.Atoi(strings.TrimSpace(c))
+		if _, known := faultCodes[n]; err != nil || !known {
+			return nil, fmt.Errorf("codes: %q is not one of 429, 500, 502, 503, 504 (separate several with ':')", c)
+		}
+		codes = append(codes, n)
+	}
+	return codes, nil
+}
+
+// parseFaultPhase parses phase=before|after; true is after.
+func parseFaultPhase(v string) (bool, error) {
+	switch strings.ToLower(v) {
+	case "before":
+		return false, nil
+	case "after":
+		return true, nil
+	}
+	return false, fmt.Errorf("phase must be before or after, got %q", v)
+}
+
+// parseFaultMethods parses methods=GET:POST.
+func parseFaultMethods(v string) ([]string, error) {
+	var methods []string
+	for _, m := range strings.Split(v, ":") {
+		m = strings.ToUpper(strings.TrimSpace(m))
+		switch m {
+		case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete:
+			methods = append(methods, m)
+		default:
+			return nil, fmt.Errorf("methods: %q is not one of GET, HEAD, POST, PUT, PATCH, DELETE (separate several with ':')", m)
+		}
+	}
+	return methods, nil
 }
 
 // faultState is the active spec and its random source and counter.
