@@ -30,14 +30,11 @@ func awsRoleFromAPI(r api.AwsRole) (awsRoleModel, diag.Diagnostics) {
 		ID:          types.StringValue(r.Id.String()),
 		Name:        types.StringValue(r.Name),
 		ARN:         types.StringValue(r.Arn),
-		Description: types.StringNull(),
+		Description: stringFromAPI(r.Description),
 		Source:      types.StringValue(r.Source.String()),
 		Status:      types.StringValue(string(r.Status)),
 		Updated:     timestampFromAPI(r.Updated),
 		Roles:       roles,
-	}
-	if d, err := r.Description.Get(); err == nil {
-		m.Description = types.StringValue(d)
 	}
 	return m, diags
 }

@@ -54,10 +54,7 @@ func roleFromAPI(r api.Role) roleDataSourceModel {
 	m := roleDataSourceModel{
 		ID:          types.StringValue(r.Id.String()),
 		Name:        types.StringValue(r.Name),
-		Description: types.StringNull(),
-	}
-	if d, err := r.Description.Get(); err == nil {
-		m.Description = types.StringValue(d)
+		Description: stringFromAPI(r.Description),
 	}
 	return m
 }
