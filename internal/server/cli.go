@@ -133,21 +133,7 @@ func RunCommand(ctx context.Context, cfg CommandConfig, stdout, stderr io.Writer
 		logHandler = slog.NewJSONHandler(stderr, nil)
 	}
 	log := slog.New(logHandler)
-
-	opts := Options{DBPath: cfg.DB, RolesFile: cfg.RolesFile, Faults: cfg.Faults, RateLimit: cfg.RateLimit, Logger: log}
-	if cfg.CedarSchemaFile != "" {
-		b, err := os.ReadFile(cfg.CedarSchemaFile)
-		if err != nil {
-			return fmt.Errorf("-cedar-schema: %w", err)
-		}
-		opts.CedarSchema = string(b)
-	}
-	if cfg.DB != ":memory:" && cfg.DB != "" {
-		if err := os.MkdirAll(filepath.Dir(cfg.DB), 0o755); err != nil {
-			return fmt.Errorf("-db: create the database directory: %w", err)
-		}
-	}
-	srv, err := New(ctx, opts)
+	srv, err := openCommandServer(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
@@ -156,20 +142,8 @@ func RunCommand(ctx context.Context, cfg CommandConfig, stdout, stderr io.Writer
 			log.Error("closing the database", "error", err)
 		}
 	}()
-	if cfg.Tenant != "" {
-		if err := srv.EnsureTenant(ctx, cfg.Tenant); err != nil {
-			return err
-		}
-		if cfg.APIKey != "" {
-			if err := srv.AddKey(ctx, cfg.Tenant, cfg.APIKey, false); err != nil {
-				return fmt.Errorf("-api-key: %w", err)
-			}
-		}
-		if cfg.ReadOnlyKey != "" {
-			if err := srv.AddKey(ctx, cfg.Tenant, cfg.ReadOnlyKey, true); err != nil {
-				return fmt.Errorf("-read-only-key: %w", err)
-			}
-		}
+	if err := addCommandKeys(ctx, srv, cfg); err != nil {
+		return err
 	}
 
 	ln, err := net.Listen("tcp", cfg.Addr)
@@ -190,7 +164,52 @@ func RunCommand(ctx context.Context, cfg CommandConfig, stdout, stderr io.Writer
 	log.Info("jitsudo-local started", "addr", addr.String(), "db", cfg.DB, "roles", cfg.RolesFile,
 		"faults", cfg.Faults, "rate_limit", cfg.RateLimit, "tenant", cfg.Tenant)
 	fmt.Fprintf(stdout, "jitsudo-local listening on http://%s\n", addr.String())
+	return serveUntilDone(ctx, hs, served, log)
+}
 
+// openCommandServer reads the Cedar schema file, creates the database
+// directory and opens the server of cfg.
+func openCommandServer(ctx context.Context, cfg CommandConfig, log *slog.Logger) (*Server, error) {
+	opts := Options{DBPath: cfg.DB, RolesFile: cfg.RolesFile, Faults: cfg.Faults, RateLimit: cfg.RateLimit, Logger: log}
+	if cfg.CedarSchemaFile != "" {
+		b, err := os.ReadFile(cfg.CedarSchemaFile)
+		if err != nil {
+			return nil, fmt.Errorf("-cedar-schema: %w", err)
+		}
+		opts.CedarSchema = string(b)
+	}
+	if cfg.DB != ":memory:" && cfg.DB != "" {
+		if err := os.MkdirAll(filepath.Dir(cfg.DB), 0o755); err != nil {
+			return nil, fmt.Errorf("-db: create the database directory: %w", err)
+		}
+	}
+	return New(ctx, opts)
+}
+
+// addCommandKeys creates the tenant of cfg and its keys, if given.
+func addCommandKeys(ctx context.Context, srv *Server, cfg CommandConfig) error {
+	if cfg.Tenant == "" {
+		return nil
+	}
+	if err := srv.EnsureTenant(ctx, cfg.Tenant); err != nil {
+		return err
+	}
+	if cfg.APIKey != "" {
+		if err := srv.AddKey(ctx, cfg.Tenant, cfg.APIKey, false); err != nil {
+			return fmt.Errorf("-api-key: %w", err)
+		}
+	}
+	if cfg.ReadOnlyKey != "" {
+		if err := srv.AddKey(ctx, cfg.Tenant, cfg.ReadOnlyKey, true); err != nil {
+			return fmt.Errorf("-read-only-key: %w", err)
+		}
+	}
+	return nil
+}
+
+// serveUntilDone waits for hs to fail or ctx to be done, then shuts hs
+// down within shutdownTimeout.
+func serveUntilDone(ctx context.Context, hs *http.Server, served <-chan error, log *slog.Logger) error {
 	select {
 	case err := <-served:
 		return fmt.Errorf("serve: %w", err)
