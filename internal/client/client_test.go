@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jitsudo-community/terraform-provider-jitsudo/internal/testutil"
+
 	"github.com/google/uuid"
 	"github.com/oapi-codegen/nullable"
 
@@ -759,44 +761,8 @@ func TestTimeoutIsPerAttempt(t *testing.T) {
 	}
 }
 
-// silentListener accepts TCP connections and never answers on them (it
-// holds them open until the test ends), like a hung server or a proxy
-// that lost its upstream. It returns the base URL and the number of
-// connections accepted so far.
-func silentListener(t *testing.T) (string, *atomic.Int32) {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var accepted atomic.Int32
-	var mu sync.Mutex
-	var conns []net.Conn
-	go func() {
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			accepted.Add(1)
-			mu.Lock()
-			conns = append(conns, conn)
-			mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() {
-		_ = ln.Close()
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			_ = c.Close()
-		}
-	})
-	return "http://" + ln.Addr().String(), &accepted
-}
-
 func TestTimeoutNeverAnswered(t *testing.T) {
-	url, accepted := silentListener(t)
+	url, accepted := testutil.SilentListener(t)
 	const timeout = 200 * time.Millisecond
 	c, err := New(Config{
 		Endpoint: url, APIKey: testKey, TenantID: testTenant,
@@ -827,7 +793,7 @@ func TestTimeoutNeverAnswered(t *testing.T) {
 }
 
 func TestTimeoutDefault(t *testing.T) {
-	url, _ := silentListener(t)
+	url, _ := testutil.SilentListener(t)
 	c, err := New(Config{Endpoint: url, APIKey: testKey, TenantID: testTenant, MaxRetries: NoRetries})
 	if err != nil {
 		t.Fatal(err)
@@ -896,7 +862,7 @@ func TestBulkPreconditionFailed(t *testing.T) {
 // A call ended by its caller's deadline says why, with the cause the
 // caller gave, and still matches context.DeadlineExceeded.
 func TestContextCause(t *testing.T) {
-	url, _ := silentListener(t)
+	url, _ := testutil.SilentListener(t)
 	c, err := New(Config{Endpoint: url, APIKey: testKey, TenantID: testTenant, Timeout: time.Minute})
 	if err != nil {
 		t.Fatal(err)

@@ -2,12 +2,11 @@ package provider_test
 
 import (
 	"fmt"
-	"net"
 	"regexp"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/jitsudo-community/terraform-provider-jitsudo/internal/testutil"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -18,42 +17,6 @@ import (
 
 	"github.com/jitsudo-community/terraform-provider-jitsudo/internal/acctest"
 )
-
-// silentEndpoint listens on a loopback port, accepts every connection and
-// never answers on it (the connections stay open until the test ends):
-// a hung server, or a proxy that lost its upstream. It returns the base
-// URL and the number of connections accepted so far.
-func silentEndpoint(t *testing.T) (string, *atomic.Int32) {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var accepted atomic.Int32
-	var mu sync.Mutex
-	var conns []net.Conn
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			accepted.Add(1)
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() {
-		_ = ln.Close()
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			_ = c.Close()
-		}
-	})
-	return "http://" + ln.Addr().String(), &accepted
-}
 
 // silentProviderConfig is the provider block of srv's tenant pointed at
 // endpoint instead, with the given request_timeout and max_retries.
@@ -85,7 +48,7 @@ resource "jitsudo_policy" "test" {
 // timeout.
 func TestAccProvider_requestTimeout(t *testing.T) {
 	srv := acctest.NewServer(t)
-	silent, accepted := silentEndpoint(t)
+	silent, accepted := testutil.SilentListener(t)
 	const (
 		requestTimeout = time.Second
 		maxRetries     = 1
@@ -137,7 +100,7 @@ func TestAccProvider_requestTimeout(t *testing.T) {
 // saying so.
 func TestAccPolicy_createTimeout(t *testing.T) {
 	srv := acctest.NewServer(t)
-	silent, _ := silentEndpoint(t)
+	silent, _ := testutil.SilentListener(t)
 	var start time.Time
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
