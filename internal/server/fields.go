@@ -145,6 +145,3 @@ func nextPageCursor(hasMore bool, last pageKey) nullable.Nullable[string] {
 	}
 	return nullable.NewNullableWithValue(encodeCursor(last))
 }
-
-// rowScanner is a *sql.Row or *sql.Rows.
-type rowScanner interface{ Scan(dest ...any) error }

@@ -5,7 +5,6 @@ package server
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -26,58 +25,6 @@ const (
 	policyDurationMin    = api.MinPolicyDurationSeconds
 	policyDurationMax    = api.MaxPolicyDurationSeconds
 )
-
-// policyRow is one row of the policies table.
-type policyRow struct {
-	ID                  string
-	Name                string
-	Description         sql.NullString
-	Enabled             bool
-	Priority            int64
-	MaxDuration         int64
-	DefaultDuration     sql.NullInt64
-	NotificationChannel sql.NullString
-	CreatedAt           string
-	UpdatedAt           string
-}
-
-const policyColumns = `p.id, p.name, p.description, p.enabled, p.priority, p.max_duration_seconds,
-	p.default_duration_seconds, p.notification_channel, p.created_at, p.updated_at`
-
-func scanPolicyRow(sc rowScanner, extra ...any) (policyRow, error) {
-	var p policyRow
-	dest := append([]any{&p.ID, &p.Name, &p.Description, &p.Enabled, &p.Priority, &p.MaxDuration,
-		&p.DefaultDuration, &p.NotificationChannel, &p.CreatedAt, &p.UpdatedAt}, extra...)
-	err := sc.Scan(dest...)
-	return p, err
-}
-
-// loadPolicyRow reads one policy of tenant; a missing one is a 404.
-func loadPolicyRow(ctx context.Context, tx *sql.Tx, tenant, id string) (policyRow, error) {
-	p, err := scanPolicyRow(tx.QueryRowContext(ctx,
-		`SELECT `+policyColumns+` FROM policies p WHERE p.tenant_id = ? AND p.id = ?`, tenant, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return p, errNotFound("policy", id)
-	}
-	if err != nil {
-		return p, fmt.Errorf("read policy %s: %w", id, err)
-	}
-	return p, nil
-}
-
-// loadPolicy reads the full representation of a policy: the row and all
-// its rules in order.
-func loadPolicy(ctx context.Context, tx *sql.Tx, tenant, id string) (api.Policy, error) {
-	row, err := loadPolicyRow(ctx, tx, tenant, id)
-	if err != nil {
-		return api.Policy{}, err
-	}
-	rules, _, err := queryRules(ctx, tx, tenant, id, nil, 0)
-	if err != nil {
-		return api.Policy{}, err
-	}
-	return fullPolicy(row, rules), nil
-}
 
 // fullPolicy is the API representation of a policy with its rules;
 // cedar_policy_set joins the rules' texts, in order, with blank lines.
@@ -126,28 +73,6 @@ func policySummary(p policyRow, rules []api.Rule) api.PolicySummary {
 	}
 }
 
-// touchPolicy bumps a policy's updated_at after its rules changed.
-func touchPolicy(ctx context.Context, tx *sql.Tx, tenant, id, now string) error {
-	if _, err := tx.ExecContext(ctx, `UPDATE policies SET updated_at = ? WHERE tenant_id = ? AND id = ?`, now, tenant, id); err != nil {
-		return fmt.Errorf("update policy %s: %w", id, err)
-	}
-	return nil
-}
-
-// policyNameTaken returns the id of the tenant's policy named name other
-// than except, or "".
-func policyNameTaken(ctx context.Context, tx *sql.Tx, tenant, name, except string) (string, error) {
-	var id string
-	err := tx.QueryRowContext(ctx, `SELECT id FROM policies WHERE tenant_id = ? AND name = ? AND id <> ?`, tenant, name, except).Scan(&id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", nil
-	}
-	if err != nil {
-		return "", fmt.Errorf("look up policy name: %w", err)
-	}
-	return id, nil
-}
-
 func errPolicyNameTaken(name, existingID string) *apiError {
 	return errConflict(fmt.Sprintf("a policy named %q already exists (id %s); choose another name, "+
 		"or manage the existing policy with Terraform by importing it: terraform import <resource address> %s",
@@ -188,7 +113,7 @@ func (s *Server) ListPolicies(w http.ResponseWriter, r *http.Request, params api
 	q, args := policiesQuery(tenant, params, key, limit)
 	var out api.PolicyList
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		out, err = policiesPage(ctx, tx, tenant, limit, q, args...)
+		out, err = s.store.PoliciesPage(ctx, tx, tenant, limit, q, args...)
 		return err
 	})
 	if err != nil {
@@ -213,56 +138,6 @@ func policiesQuery(tenant string, params api.ListPoliciesParams, key *pageKey, l
 	}
 	q += ` ORDER BY p.priority DESC, p.name, p.id LIMIT ?`
 	return q, append(args, limit+1)
-}
-
-// policiesPage runs policiesQuery's q and returns the page of summaries
-// with next_cursor.
-func policiesPage(ctx context.Context, tx *sql.Tx, tenant string, limit int, q string, args ...any) (api.PolicyList, error) {
-	out := api.PolicyList{Data: []api.PolicySummary{}}
-	page, hasMore, err := queryPolicyRows(ctx, tx, limit, q, args...)
-	if err != nil {
-		return out, err
-	}
-	// The summaries' etags are those of the full policies: the rules of
-	// the whole page come in one query.
-	ids := make([]string, len(page))
-	for i, p := range page {
-		ids[i] = p.ID
-	}
-	rules, err := queryRulesOf(ctx, tx, tenant, ids)
-	if err != nil {
-		return out, err
-	}
-	var last pageKey
-	for _, p := range page {
-		out.Data = append(out.Data, policySummary(p, rules[p.ID]))
-		last = pageKey{List: "policies", Priority: p.Priority, Name: p.Name, ID: p.ID}
-	}
-	out.HasMore = hasMore
-	out.NextCursor = nextPageCursor(hasMore, last)
-	return out, nil
-}
-
-// queryPolicyRows runs q, which selects policyColumns and at most limit+1
-// rows: it returns the first limit rows and whether there were more.
-func queryPolicyRows(ctx context.Context, tx *sql.Tx, limit int, q string, args ...any) ([]policyRow, bool, error) {
-	rows, err := tx.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, false, fmt.Errorf("list policies: %w", err)
-	}
-	defer rows.Close()
-	var page []policyRow
-	for rows.Next() {
-		p, err := scanPolicyRow(rows)
-		if err != nil {
-			return nil, false, fmt.Errorf("list policies: %w", err)
-		}
-		if len(page) == limit {
-			return page, true, nil
-		}
-		page = append(page, p)
-	}
-	return page, false, rows.Err()
 }
 
 // validatePolicyFields checks the fields common to create and update that
@@ -320,16 +195,13 @@ func (s *Server) CreatePolicy(w http.ResponseWriter, r *http.Request, params api
 	row.ID, row.CreatedAt, row.UpdatedAt = uuid.NewString(), now, now
 	var out api.Policy
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		if err := checkPolicyNameFree(ctx, tx, tenant, row.Name, ""); err != nil {
+		if err := s.store.CheckPolicyNameFree(ctx, tx, tenant, row.Name, ""); err != nil {
 			return err
 		}
-		if err := insertPolicy(ctx, tx, tenant, row); err != nil {
+		if err := s.store.InsertPolicy(ctx, tx, tenant, row, rules); err != nil {
 			return err
 		}
-		if err := insertPolicyRules(ctx, tx, tenant, row.ID, now, rules); err != nil {
-			return err
-		}
-		out, err = loadPolicy(ctx, tx, tenant, row.ID)
+		out, err = s.store.PolicyByID(ctx, tx, tenant, row.ID)
 		return err
 	})
 	if err != nil {
@@ -379,7 +251,7 @@ func (s *Server) GetPolicy(w http.ResponseWriter, r *http.Request, policyId api.
 	var out api.Policy
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var err error
-		out, err = loadPolicy(ctx, tx, tenantID(ctx), policyId.String())
+		out, err = s.store.PolicyByID(ctx, tx, tenantID(ctx), policyId.String())
 		return err
 	})
 	if err != nil {
@@ -403,7 +275,7 @@ func (s *Server) UpdatePolicy(w http.ResponseWriter, r *http.Request, policyId a
 	id := policyId.String()
 	var out api.Policy
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		row, err := loadPolicyIfMatch(ctx, tx, tenant, id, params.IfMatch)
+		row, err := s.store.PolicyIfMatch(ctx, tx, tenant, id, params.IfMatch)
 		if err != nil {
 			return err
 		}
@@ -414,7 +286,7 @@ func (s *Server) UpdatePolicy(w http.ResponseWriter, r *http.Request, policyId a
 		if err := s.storePolicyChange(ctx, tx, tenant, row, next); err != nil {
 			return err
 		}
-		out, err = loadPolicy(ctx, tx, tenant, id)
+		out, err = s.store.PolicyByID(ctx, tx, tenant, id)
 		return err
 	})
 	if err != nil {
@@ -424,31 +296,18 @@ func (s *Server) UpdatePolicy(w http.ResponseWriter, r *http.Request, policyId a
 	writeVersioned(w, http.StatusOK, out.Etag, out)
 }
 
-// loadPolicyIfMatch reads a policy's row after checking If-Match against
-// the etag of the full policy (404 first, then 412).
-func loadPolicyIfMatch(ctx context.Context, tx *sql.Tx, tenant, id string, ifMatch *string) (policyRow, error) {
-	cur, err := loadPolicy(ctx, tx, tenant, id)
-	if err != nil {
-		return policyRow{}, err
-	}
-	if err := checkIfMatch(ifMatch, cur.Etag); err != nil {
-		return policyRow{}, err
-	}
-	return loadPolicyRow(ctx, tx, tenant, id)
-}
-
 // storePolicyChange stores next in place of row when they differ; a new
 // name must be free.
 func (s *Server) storePolicyChange(ctx context.Context, tx *sql.Tx, tenant string, row, next policyRow) error {
 	if next.Name != row.Name {
-		if err := checkPolicyNameFree(ctx, tx, tenant, next.Name, row.ID); err != nil {
+		if err := s.store.CheckPolicyNameFree(ctx, tx, tenant, next.Name, row.ID); err != nil {
 			return err
 		}
 	}
 	if next == row {
 		return nil
 	}
-	return updatePolicy(ctx, tx, tenant, next, s.nowString())
+	return s.store.UpdatePolicy(ctx, tx, tenant, next, s.nowString())
 }
 
 // DeletePolicy answers DELETE /v1/policies/{policyId}; its rules go with it.
@@ -457,14 +316,14 @@ func (s *Server) DeletePolicy(w http.ResponseWriter, r *http.Request, policyId a
 	tenant := tenantID(ctx)
 	id := policyId.String()
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		cur, err := loadPolicy(ctx, tx, tenant, id)
+		cur, err := s.store.PolicyByID(ctx, tx, tenant, id)
 		if err != nil {
 			return err
 		}
 		if err := checkIfMatch(params.IfMatch, cur.Etag); err != nil {
 			return err
 		}
-		return deletePolicy(ctx, tx, tenant, id)
+		return s.store.DeletePolicy(ctx, tx, tenant, id)
 	})
 	if err != nil {
 		s.writeError(w, r, err)

@@ -46,6 +46,7 @@ type Options struct {
 // Server implements api.ServerInterface.
 type Server struct {
 	db       *sql.DB
+	store    store // the SQL of the handlers, each call in an inTx transaction
 	opts     Options
 	log      *slog.Logger
 	now      func() time.Time

@@ -1,0 +1,19 @@
+package server
+
+// store is jitsudo-local's storage layer: every SQL statement of the API
+// handlers, one method per operation on an aggregate (a policy with its
+// rules, a permission set, an AWS role with its mapping, a tenant's roles
+// and keys). Each method runs in the transaction it is given, so that a
+// handler's reads and writes commit or roll back together (Server.inTx).
+//
+// The store does not validate input (the handlers' pure check and merge
+// functions do that first) and does not speak HTTP, with one exception: a
+// missing object is errNotFound, and a name or precondition conflict the
+// API's 409/412, because only the store can see them.
+//
+// The methods are grouped by aggregate: store_policies.go, store_rules.go,
+// store_permission_sets.go, store_aws_roles.go, store_tenants.go.
+type store struct{}
+
+// rowScanner is a *sql.Row or *sql.Rows.
+type rowScanner interface{ Scan(dest ...any) error }
