@@ -17,8 +17,9 @@ import (
 	"github.com/jitsudo-community/terraform-provider-jitsudo/internal/provider"
 )
 
-// version is set at build time with
-// -ldflags "-X main.version=<version>" (see GNUmakefile).
+// version is set at build time with -ldflags "-X main.version=<version>":
+// by GNUmakefile (VERSION) and by .goreleaser.yml (the release tag without
+// its "v"). `terraform-provider-jitsudo -version` prints it.
 var version = "dev"
 
 // envCPUProfile, for investigations (BENCHMARKS.md), names a folder: each
@@ -35,9 +36,15 @@ const gcPercent = 200
 const memoryLimit = 384 << 20
 
 func main() {
-	var debugMode bool
+	var debugMode, showVersion bool
 	flag.BoolVar(&debugMode, "debug", false, "run the provider with support for debuggers like delve")
+	flag.BoolVar(&showVersion, "version", false, "print the version and exit")
 	flag.Parse()
+
+	if showVersion {
+		fmt.Println("terraform-provider-jitsudo", version)
+		return
+	}
 
 	if err := run(debugMode); err != nil {
 		log.Fatal(err.Error())

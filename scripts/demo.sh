@@ -6,8 +6,9 @@
 # (dev_overrides in a CLI configuration generated under .local/demo/, nothing
 # written to your home), applies examples/quickstart, changes a role mapping
 # out of band, shows that `terraform plan` reports the drift, applies again
-# to restore it, and stops the server. `make demo` builds the binaries and
-# installs terraform into .tools/bin first.
+# to restore it, and stops the server. `make demo` builds the binaries
+# first. A terraform 1.8 or newer on PATH is used as it is; without one the
+# pinned terraform is installed into .tools/bin (scripts/install-tools.sh).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -15,11 +16,45 @@ cd "$root"
 # shellcheck source=scripts/local-server.sh
 source scripts/local-server.sh
 
-terraform="$root/.tools/bin/terraform"
 demo_dir="$root/.local/demo"
 work="$demo_dir/quickstart"
 
-for f in "$terraform" bin/terraform-provider-jitsudo bin/jitsudo-local; do
+# terraform_version BINARY prints the version of a terraform binary
+# ("1.8.5"), or nothing if it is not one.
+terraform_version() {
+  "$1" version 2>/dev/null | sed -n '1s/^Terraform v\([0-9][0-9.]*\).*/\1/p'
+}
+
+# at_least_1_8 VERSION: whether VERSION is 1.8 or newer.
+at_least_1_8() {
+  local major minor
+  IFS=. read -r major minor _ <<<"$1"
+  [ "${major:-0}" -gt 1 ] || { [ "${major:-0}" -eq 1 ] && [ "${minor:-0}" -ge 8 ]; }
+}
+
+# The user's terraform first (PATH without .tools/bin, which `make` puts
+# first), then the pinned one in .tools/bin, installed if missing.
+terraform=
+user_path=$(tr ':' '\n' <<<"$PATH" | grep -vxF "$root/.tools/bin" | paste -sd: -)
+if candidate=$(PATH=$user_path command -v terraform); then
+  version=$(terraform_version "$candidate")
+  if [ -n "$version" ] && at_least_1_8 "$version"; then
+    terraform=$candidate
+    echo "demo: using terraform $version from PATH ($terraform)"
+  else
+    echo "demo: $candidate is terraform ${version:-of an unknown version}, older than 1.8; using the pinned terraform in .tools/bin"
+  fi
+fi
+if [ -z "$terraform" ]; then
+  if [ ! -x "$root/.tools/bin/terraform" ]; then
+    echo "demo: no terraform 1.8 or newer on PATH; building the pinned one into .tools/bin (a few minutes, once)"
+  fi
+  bash scripts/install-tools.sh terraform
+  terraform="$root/.tools/bin/terraform"
+  echo "demo: using terraform $(terraform_version "$terraform") from .tools/bin"
+fi
+
+for f in bin/terraform-provider-jitsudo bin/jitsudo-local; do
   [ -x "$f" ] || { echo "demo: $f is missing; run 'make demo', which builds it" >&2; exit 1; }
 done
 command -v curl >/dev/null || { echo "demo: curl is not installed" >&2; exit 1; }
@@ -111,3 +146,17 @@ stop_local_server
 trap - EXIT
 echo
 bold "==> Demo finished"
+cat <<EOF
+
+What it showed: terraform created a policy with Cedar rules, permission sets
+and two AWS role mappings in jitsudo-local; a mapping changed by hand was
+reported by terraform plan, with the names of the roles added and removed,
+and the next apply restored the reviewed configuration.
+
+Where to look next:
+  docs/index.md, docs/resources/   the provider's reference
+  examples/quickstart/main.tf      the configuration the demo applied
+  make server                      jitsudo-local on 127.0.0.1:8080 with the demo tenant and keys
+  make adopt-demo                  bring objects made by hand under terraform (examples/adopt)
+  make help                        every other target
+EOF
