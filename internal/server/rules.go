@@ -4,12 +4,9 @@ package server
 // .../rules/reorder.
 
 import (
-	"bytes"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"net/http"
 	"slices"
 	"sort"
@@ -17,12 +14,10 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/google/uuid"
 	"github.com/oapi-codegen/nullable"
 
 	"github.com/jitsudo-community/terraform-provider-jitsudo/internal/api"
 	"github.com/jitsudo-community/terraform-provider-jitsudo/internal/cedar"
-	"github.com/jitsudo-community/terraform-provider-jitsudo/internal/validate"
 )
 
 // Limits of rule fields (openapi.yaml, RuleCreate).
@@ -343,143 +338,6 @@ func withFindings(r api.Rule, findings []api.ValidationDetail) api.Rule {
 	return r
 }
 
-// Request bodies -----------------------------------------------------------
-
-// checkRuleBody records the problems of a create or update body that do
-// not depend on the stored rule: nulls of non-nullable fields, ranges and
-// lengths, and policy_text combined with structured fields.
-func checkRuleBody(v *validation, raw map[string]json.RawMessage, body api.RuleUpdate) {
-	rejectNulls(v, raw, "ordinal", "policy_text", "effect", "principal_scope_type", "action_scope_type",
-		"action_ids", "resource_scope_type", "audit_session")
-	if body.Ordinal != nil {
-		checkRange(v, "ordinal", *body.Ordinal, 0, ruleOrdinalMax)
-	}
-	if body.PolicyText != nil {
-		checkLength(v, "policy_text", *body.PolicyText, 1, rulePolicyTextMax)
-		var conflicting []string
-		for _, f := range structuredRuleFields {
-			if _, ok := raw[f]; ok && !isNull(raw, f) {
-				conflicting = append(conflicting, f)
-			}
-		}
-		for _, f := range conflicting {
-			v.add(f, "conflicting_field", "%s cannot be combined with policy_text (sent: %s): send either policy_text alone or the structured fields",
-				f, strings.Join(conflicting, ", "))
-		}
-	}
-	if c := nullablePtr[string](body.Conditions); c != nil {
-		checkLength(v, "conditions", *c, 0, ruleConditionsMax)
-	}
-	if n := nullablePtr[string](body.Notice); n != nil {
-		checkLength(v, "notice", *n, 0, ruleNoticeMax)
-	}
-	if body.ActionIds != nil {
-		for i, id := range *body.ActionIds {
-			if id == "" {
-				v.add(fmt.Sprintf("action_ids[%d]", i), "required", "action_ids[%d] must not be empty", i)
-			} else {
-				checkLength(v, fmt.Sprintf("action_ids[%d]", i), id, 1, api.MaxActionIDLength)
-			}
-		}
-	}
-	for _, f := range []struct {
-		name string
-		val  nullable.Nullable[string]
-		max  int
-	}{
-		{"principal_entity_type", body.PrincipalEntityType, api.MaxEntityTypeLength},
-		{"principal_entity_id", body.PrincipalEntityId, api.MaxEntityIDLength},
-		{"principal_in_entity_type", body.PrincipalInEntityType, api.MaxEntityTypeLength},
-		{"resource_entity_type", body.ResourceEntityType, api.MaxEntityTypeLength},
-		{"resource_entity_id", body.ResourceEntityId, api.MaxEntityIDLength},
-		{"resource_in_entity_type", body.ResourceInEntityType, api.MaxEntityTypeLength},
-	} {
-		if s := nullablePtr[string](f.val); s != nil {
-			checkLength(v, f.name, *s, 0, f.max)
-		}
-	}
-}
-
-// sent reports whether any of fields is a member of raw.
-func sent(raw map[string]json.RawMessage, fields ...string) bool {
-	for _, f := range fields {
-		if _, ok := raw[f]; ok {
-			return true
-		}
-	}
-	return false
-}
-
-// orNullNullable is n, or an explicit null when n is absent.
-func orNullNullable(n nullable.Nullable[string]) nullable.Nullable[string] {
-	if !n.IsSpecified() {
-		return nullable.NewNullNullable[string]()
-	}
-	return n
-}
-
-// applyStructuredBody sets the statement fields of r from a structured
-// body. Each scope is replaced as a unit when any of its fields was sent:
-// its scope type is then required and its absent fields become null (or,
-// for action_ids, empty). create requires every scope and the effect.
-// It reports whether any statement field was sent.
-func applyStructuredBody(v *validation, raw map[string]json.RawMessage, body api.RuleUpdate, r *api.Rule, create bool) bool {
-	changed := false
-	if body.Effect != nil {
-		r.Effect = *body.Effect
-		changed = true
-	} else if create && !isNull(raw, "effect") {
-		v.add("effect", "required", "effect is required (permit or forbid) unless policy_text is sent")
-	}
-	scope := func(prefix string, typ *api.ScopeType, et, eid, inType nullable.Nullable[string],
-		setType *api.ScopeType, setET, setEID, setIn *nullable.Nullable[string]) {
-		typeField := prefix + "_scope_type"
-		if !create && !sent(raw, typeField, prefix+"_entity_type", prefix+"_entity_id", prefix+"_in_entity_type") {
-			return
-		}
-		changed = true
-		if typ == nil {
-			if !isNull(raw, typeField) {
-				if create {
-					v.add(typeField, "required", "%s is required (any, eq, in, is or is_in) unless policy_text is sent", typeField)
-				} else {
-					v.add(typeField, "required", "%s is required when any %s_* field is sent: the %s scope is replaced as a unit", typeField, prefix, prefix)
-				}
-			}
-			return
-		}
-		*setType = *typ
-		*setET, *setEID, *setIn = orNullNullable(et), orNullNullable(eid), orNullNullable(inType)
-	}
-	scope("principal", body.PrincipalScopeType, body.PrincipalEntityType, body.PrincipalEntityId, body.PrincipalInEntityType,
-		&r.PrincipalScopeType, &r.PrincipalEntityType, &r.PrincipalEntityId, &r.PrincipalInEntityType)
-	scope("resource", body.ResourceScopeType, body.ResourceEntityType, body.ResourceEntityId, body.ResourceInEntityType,
-		&r.ResourceScopeType, &r.ResourceEntityType, &r.ResourceEntityId, &r.ResourceInEntityType)
-	if create || sent(raw, "action_scope_type", "action_ids") {
-		changed = true
-		switch {
-		case body.ActionScopeType == nil && isNull(raw, "action_scope_type"):
-		case body.ActionScopeType == nil && create:
-			v.add("action_scope_type", "required", "action_scope_type is required (any, eq or in) unless policy_text is sent")
-		case body.ActionScopeType == nil:
-			v.add("action_scope_type", "required", "action_scope_type is required when action_ids is sent: the action scope is replaced as a unit")
-		default:
-			r.ActionScopeType = *body.ActionScopeType
-			r.ActionIds = []string{}
-			if body.ActionIds != nil {
-				r.ActionIds = append(r.ActionIds, *body.ActionIds...)
-			}
-		}
-	}
-	if body.Conditions.IsSpecified() {
-		r.Conditions = body.Conditions
-		changed = true
-	} else if create {
-		r.Conditions = nullable.NewNullNullable[string]()
-	}
-	return changed
-}
-
 // Handlers -------------------------------------------------------------------
 
 // ListRules answers GET /v1/policies/{policyId}/rules, in evaluation order.
@@ -529,84 +387,44 @@ func (s *Server) CreateRule(w http.ResponseWriter, r *http.Request, policyId api
 		return
 	}
 	body := api.RuleUpdate(create)
-	v := &validation{}
-	checkRuleBody(v, raw, body)
-	rule := api.Rule{
-		AuditSession: true,
-		Notice:       orNullNullable(body.Notice),
-	}
-	if body.AuditSession != nil {
-		rule.AuditSession = *body.AuditSession
-	}
-	var findings []api.ValidationDetail
-	if body.PolicyText != nil {
-		if v.ok() {
-			findings, _ = applyPolicyText(v, &rule, *body.PolicyText, "policy_text", "")
-		}
-	} else {
-		applyStructuredBody(v, raw, body, &rule, true)
-		if v.ok() {
-			findings, _ = applyStructured(v, &rule)
-		}
-	}
-	if err := validationErr(v); err != nil {
+	rule, findings, err := s.newRule(raw, body)
+	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	findings = append(findings, s.schemaFindings(rule.PolicyText)...)
-
 	ctx := r.Context()
-	tenant := tenantID(ctx)
-	pid := policyId.String()
-	id := uuid.NewString()
-	now := s.nowString()
+	tenant, pid, now := tenantID(ctx), policyId.String(), s.nowString()
 	var out api.Rule
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		if _, err := s.store.PolicyRow(ctx, tx, tenant, pid); err != nil {
 			return err
 		}
-		if body.Ordinal != nil {
-			rule.Ordinal = *body.Ordinal
-		} else {
-			var highest int64
-			if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(ordinal), 0) FROM rules WHERE tenant_id = ? AND policy_id = ?`,
-				tenant, pid).Scan(&highest); err != nil {
-				return fmt.Errorf("next ordinal: %w", err)
+		if body.Ordinal == nil {
+			next, err := s.store.NextOrdinal(ctx, tx, tenant, pid)
+			if err != nil {
+				return err
 			}
-			if highest >= ruleOrdinalMax {
-				v.add("ordinal", "out_of_range", "the policy's highest ordinal is already %d, the maximum; send an explicit ordinal", highest)
-				return v.err()
-			}
-			rule.Ordinal = int(highest) + 1
+			rule.Ordinal = next
 		}
-		if err := s.store.InsertRule(ctx, tx, tenant, pid, id, now, rule); err != nil {
-			return err
-		}
-		if err := s.store.TouchPolicy(ctx, tx, tenant, pid, now); err != nil {
-			return err
-		}
-		out, err = s.store.RuleByID(ctx, tx, tenant, pid, id)
+		var err error
+		out, err = s.store.AddRule(ctx, tx, tenant, pid, now, rule)
 		return err
 	})
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	w.Header().Set("Location", "/v1/policies/"+pid+"/rules/"+id)
+	w.Header().Set("Location", "/v1/policies/"+pid+"/rules/"+out.Id.String())
 	writeVersioned(w, http.StatusCreated, out.Etag, withFindings(out, findings))
 }
 
 // GetRule answers GET /v1/policies/{policyId}/rules/{ruleId}.
 func (s *Server) GetRule(w http.ResponseWriter, r *http.Request, policyId api.PolicyID, ruleId api.RuleID) {
 	ctx := r.Context()
-	tenant := tenantID(ctx)
 	var out api.Rule
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := s.store.PolicyRow(ctx, tx, tenant, policyId.String()); err != nil {
-			return err
-		}
 		var err error
-		out, err = s.store.RuleByID(ctx, tx, tenant, policyId.String(), ruleId.String())
+		out, err = s.store.RuleIfMatch(ctx, tx, tenantID(ctx), policyId.String(), ruleId.String(), nil)
 		return err
 	})
 	if err != nil {
@@ -616,7 +434,8 @@ func (s *Server) GetRule(w http.ResponseWriter, r *http.Request, policyId api.Po
 	writeVersioned(w, http.StatusOK, out.Etag, out)
 }
 
-// UpdateRule answers PATCH /v1/policies/{policyId}/rules/{ruleId}.
+// UpdateRule answers PATCH /v1/policies/{policyId}/rules/{ruleId}: 404 and
+// 412 come before the body's 400.
 func (s *Server) UpdateRule(w http.ResponseWriter, r *http.Request, policyId api.PolicyID, ruleId api.RuleID, params api.UpdateRuleParams) {
 	var body api.RuleUpdate
 	raw, err := decodeFields(r, &body)
@@ -625,53 +444,23 @@ func (s *Server) UpdateRule(w http.ResponseWriter, r *http.Request, policyId api
 		return
 	}
 	ctx := r.Context()
-	tenant := tenantID(ctx)
-	pid, rid := policyId.String(), ruleId.String()
+	tenant, pid, rid := tenantID(ctx), policyId.String(), ruleId.String()
 	var (
 		out      api.Rule
 		findings []api.ValidationDetail
 	)
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := s.store.PolicyRow(ctx, tx, tenant, pid); err != nil {
-			return err
-		}
-		cur, err := s.store.RuleByID(ctx, tx, tenant, pid, rid)
+		cur, err := s.store.RuleIfMatch(ctx, tx, tenant, pid, rid, params.IfMatch)
 		if err != nil {
 			return err
 		}
-		if err := checkIfMatch(params.IfMatch, cur.Etag); err != nil {
+		next, f, err := s.mergeRuleUpdate(cur, raw, body)
+		if err != nil {
 			return err
 		}
-		v := &validation{}
-		checkRuleBody(v, raw, body)
-		next := cur
-		next.ActionIds = slices.Clone(cur.ActionIds)
-		if body.PolicyText != nil {
-			if v.ok() {
-				findings, _ = applyPolicyText(v, &next, *body.PolicyText, "policy_text", "")
-			}
-		} else if applyStructuredBody(v, raw, body, &next, false) && v.ok() {
-			findings, _ = applyStructured(v, &next)
-		}
-		if body.Ordinal != nil {
-			next.Ordinal = *body.Ordinal
-		}
-		if body.Notice.IsSpecified() {
-			next.Notice = body.Notice
-		}
-		if body.AuditSession != nil {
-			next.AuditSession = *body.AuditSession
-		}
-		if err := validationErr(v); err != nil {
-			return err
-		}
-		findings = append(findings, s.schemaFindings(next.PolicyText)...)
-		if !bytes.Equal(marshal(next), marshal(cur)) {
-			now := s.nowString()
-			if err := s.store.UpdateRule(ctx, tx, tenant, pid, now, next); err != nil {
-				return err
-			}
-			if err := s.store.TouchPolicy(ctx, tx, tenant, pid, now); err != nil {
+		findings = f
+		if changed := changedRules(cur, next); changed != nil {
+			if err := s.store.SaveRules(ctx, tx, tenant, pid, s.nowString(), changed); err != nil {
 				return err
 			}
 		}
@@ -689,23 +478,12 @@ func (s *Server) UpdateRule(w http.ResponseWriter, r *http.Request, policyId api
 // other rules keep their ordinals.
 func (s *Server) DeleteRule(w http.ResponseWriter, r *http.Request, policyId api.PolicyID, ruleId api.RuleID, params api.DeleteRuleParams) {
 	ctx := r.Context()
-	tenant := tenantID(ctx)
-	pid, rid := policyId.String(), ruleId.String()
+	tenant, pid, rid := tenantID(ctx), policyId.String(), ruleId.String()
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := s.store.PolicyRow(ctx, tx, tenant, pid); err != nil {
+		if _, err := s.store.RuleIfMatch(ctx, tx, tenant, pid, rid, params.IfMatch); err != nil {
 			return err
 		}
-		cur, err := s.store.RuleByID(ctx, tx, tenant, pid, rid)
-		if err != nil {
-			return err
-		}
-		if err := checkIfMatch(params.IfMatch, cur.Etag); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM rules WHERE tenant_id = ? AND policy_id = ? AND id = ?`, tenant, pid, rid); err != nil {
-			return fmt.Errorf("delete rule %s: %w", rid, err)
-		}
-		return s.store.TouchPolicy(ctx, tx, tenant, pid, s.nowString())
+		return s.store.DeleteRule(ctx, tx, tenant, pid, rid, s.nowString())
 	})
 	if err != nil {
 		s.writeError(w, r, err)
@@ -714,17 +492,8 @@ func (s *Server) DeleteRule(w http.ResponseWriter, r *http.Request, policyId api
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// ruleReorderBody is api.RuleReorder with the ids as strings, so that a
-// malformed id is reported at its index rather than as a decoding error.
-type ruleReorderBody struct {
-	Ids []string `json:"ids"`
-}
-
-// ReorderRules answers PATCH /v1/policies/{policyId}/rules/reorder: the
-// listed rules take the ordinals they hold among themselves, sorted, in
-// the order given; unlisted rules keep theirs. Should listed rules share
-// an ordinal, the later ones are raised just enough to keep the given
-// order strict.
+// ReorderRules answers PATCH /v1/policies/{policyId}/rules/reorder
+// (reorderRules says how) with all the policy's rules in their new order.
 func (s *Server) ReorderRules(w http.ResponseWriter, r *http.Request, policyId api.PolicyID) {
 	var body ruleReorderBody
 	raw, err := decodeFields(r, &body)
@@ -733,77 +502,21 @@ func (s *Server) ReorderRules(w http.ResponseWriter, r *http.Request, policyId a
 		return
 	}
 	ctx := r.Context()
-	tenant := tenantID(ctx)
-	pid := policyId.String()
+	tenant, pid := tenantID(ctx), policyId.String()
 	out := api.RuleList{NextCursor: nullable.NewNullNullable[string]()}
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := s.store.PolicyRow(ctx, tx, tenant, pid); err != nil {
-			return err
-		}
-		rules, _, err := s.store.RulesPage(ctx, tx, tenant, pid, nil, 0)
+		rules, err := s.store.RulesOfPolicy(ctx, tx, tenant, pid)
 		if err != nil {
 			return err
 		}
-		byID := make(map[string]int, len(rules))
-		for i, ru := range rules {
-			byID[ru.Id.String()] = i
-		}
-
-		v := &validation{}
-		if _, ok := raw["ids"]; !ok || len(body.Ids) == 0 {
-			v.add("ids", "required", "ids must list at least one rule id of policy %s, in the wanted order", pid)
-		}
-		listed := make([]int, 0, len(body.Ids)) // indexes into rules
-		first := map[string]int{}
-		for i, id := range body.Ids {
-			loc := fmt.Sprintf("ids[%d]", i)
-			if err := validate.UUID(id); err != nil {
-				v.add(loc, "invalid_uuid", "%v", err)
-				continue
-			}
-			id = strings.ToLower(id)
-			if j, dup := first[id]; dup {
-				v.add(loc, "duplicate", "rule %s is listed twice (also at ids[%d]); list each rule once", id, j)
-				continue
-			}
-			first[id] = i
-			k, ok := byID[id]
-			if !ok {
-				v.add(loc, "not_found", "rule %s is not a rule of policy %s", id, pid)
-				continue
-			}
-			listed = append(listed, k)
-		}
-		if err := v.err(); err != nil {
+		moved, err := reorderRules(rules, raw, body, pid)
+		if err != nil {
 			return err
 		}
-
-		ordinals := make([]int, len(listed))
-		for i, k := range listed {
-			ordinals[i] = rules[k].Ordinal
+		if err := s.store.SaveRules(ctx, tx, tenant, pid, s.nowString(), moved); err != nil {
+			return err
 		}
-		sort.Ints(ordinals)
-		now := s.nowString()
-		changed := false
-		prev := math.MinInt
-		for i, k := range listed {
-			o := max(ordinals[i], prev+1)
-			prev = o
-			if rules[k].Ordinal == o {
-				continue
-			}
-			rules[k].Ordinal = o
-			if err := s.store.UpdateRule(ctx, tx, tenant, pid, now, rules[k]); err != nil {
-				return err
-			}
-			changed = true
-		}
-		if changed {
-			if err := s.store.TouchPolicy(ctx, tx, tenant, pid, now); err != nil {
-				return err
-			}
-		}
-		out.Data, _, err = s.store.RulesPage(ctx, tx, tenant, pid, nil, 0)
+		out.Data, err = s.store.RulesOfPolicy(ctx, tx, tenant, pid)
 		return err
 	})
 	if err != nil {

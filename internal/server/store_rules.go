@@ -196,3 +196,83 @@ func (store) UpdateRule(ctx context.Context, tx *sql.Tx, tenant, policyID, now s
 	}
 	return nil
 }
+
+// RulesOfPolicy reads all the rules of a policy of tenant in evaluation
+// order; a missing policy is a 404.
+func (st store) RulesOfPolicy(ctx context.Context, tx *sql.Tx, tenant, policyID string) ([]api.Rule, error) {
+	if _, err := st.PolicyRow(ctx, tx, tenant, policyID); err != nil {
+		return nil, err
+	}
+	rules, _, err := st.RulesPage(ctx, tx, tenant, policyID, nil, 0)
+	return rules, err
+}
+
+// RuleIfMatch reads one rule of a policy of tenant after checking If-Match
+// against its etag: a missing policy is a 404, then a missing rule, then
+// a mismatch is a 412.
+func (st store) RuleIfMatch(ctx context.Context, tx *sql.Tx, tenant, policyID, id string, ifMatch *string) (api.Rule, error) {
+	if _, err := st.PolicyRow(ctx, tx, tenant, policyID); err != nil {
+		return api.Rule{}, err
+	}
+	cur, err := st.RuleByID(ctx, tx, tenant, policyID, id)
+	if err != nil {
+		return api.Rule{}, err
+	}
+	if err := checkIfMatch(ifMatch, cur.Etag); err != nil {
+		return api.Rule{}, err
+	}
+	return cur, nil
+}
+
+// NextOrdinal is the ordinal after the highest of a policy's rules (1 for
+// none); a policy whose highest ordinal is the maximum has none, a 400 at
+// ordinal.
+func (store) NextOrdinal(ctx context.Context, tx *sql.Tx, tenant, policyID string) (int, error) {
+	var highest int64
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(ordinal), 0) FROM rules WHERE tenant_id = ? AND policy_id = ?`,
+		tenant, policyID).Scan(&highest); err != nil {
+		return 0, fmt.Errorf("next ordinal: %w", err)
+	}
+	if highest >= ruleOrdinalMax {
+		v := &validation{}
+		v.add("ordinal", "out_of_range", "the policy's highest ordinal is already %d, the maximum; send an explicit ordinal", highest)
+		return 0, v.err()
+	}
+	return int(highest) + 1, nil
+}
+
+// AddRule stores r as a new rule of a policy, created now, bumps the
+// policy's updated_at and returns the stored rule.
+func (st store) AddRule(ctx context.Context, tx *sql.Tx, tenant, policyID, now string, r api.Rule) (api.Rule, error) {
+	id := uuid.NewString()
+	if err := st.InsertRule(ctx, tx, tenant, policyID, id, now, r); err != nil {
+		return api.Rule{}, err
+	}
+	if err := st.TouchPolicy(ctx, tx, tenant, policyID, now); err != nil {
+		return api.Rule{}, err
+	}
+	return st.RuleByID(ctx, tx, tenant, policyID, id)
+}
+
+// SaveRules overwrites the stored rules with rules, updated now, and bumps
+// the policy's updated_at; no rules, no change.
+func (st store) SaveRules(ctx context.Context, tx *sql.Tx, tenant, policyID, now string, rules []api.Rule) error {
+	for _, r := range rules {
+		if err := st.UpdateRule(ctx, tx, tenant, policyID, now, r); err != nil {
+			return err
+		}
+	}
+	if len(rules) == 0 {
+		return nil
+	}
+	return st.TouchPolicy(ctx, tx, tenant, policyID, now)
+}
+
+// DeleteRule deletes one rule of a policy and bumps the policy's
+// updated_at; the other rules keep their ordinals.
+func (st store) DeleteRule(ctx context.Context, tx *sql.Tx, tenant, policyID, id, now string) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM rules WHERE tenant_id = ? AND policy_id = ? AND id = ?`, tenant, policyID, id); err != nil {
+		return fmt.Errorf("delete rule %s: %w", id, err)
+	}
+	return st.TouchPolicy(ctx, tx, tenant, policyID, now)
+}
