@@ -42,29 +42,6 @@ import (
 // cedar-go (so this package) accepts what Cedar rejects, "stricter" the
 // reverse.
 const (
-	excBlockComment = "cedar-go accepts /* */ block comments in policies; Cedar has only // line comments " +
-		"(laxer; kept: ParseOne documents and tests block comments)"
-	excNewlineInString = "cedar-go's tokenizer ends a string literal at a raw newline (\"literal not terminated\"); " +
-		"Cedar allows raw newlines inside string literals (stricter)"
-	excUnicodeWhitespace = "cedar-go treats only space, tab, CR and LF as whitespace; Cedar also accepts the other " +
-		"Unicode White_Space characters (NBSP, em space, VT, FF, NEL, U+2028) between tokens (stricter)"
-	excCROnly = "a lone CR does not end a // comment in cedar-go, so the policy is commented out " +
-		"(\"found 0\"); in Cedar a CR ends the comment (stricter)"
-	excIsUnknownType = "cedar-go does not report an undeclared entity type named by `is` in a condition; " +
-		"Cedar reports \"unrecognized entity type\" (laxer)"
-	excMixedComparison = "cedar-go checks each operand of <, <=, >, >= on its own (Long, datetime or duration) but " +
-		"not that they agree, so it accepts datetime < Long, Long < duration, datetime < duration; " +
-		"Cedar reports \"unexpected type\" (laxer)"
-	excActionEquality = "Cedar treats the action variable like an entity literal in `==`, so `action == <literal of " +
-		"another type>` folds to false (an \"impossible policy\" warning, not an error); cedar-go reports " +
-		"\"the types String and Action are not compatible\" (stricter)"
-	excClausesConjoined = "Cedar type-checks a policy's when/unless clauses as one conjunction, so a `has` in an " +
-		"earlier clause guards an optional attribute in a later one; cedar-go checks each clause alone and " +
-		"reports \"unable to guarantee safety of access to optional attribute\" (stricter)"
-	excContainsAllEntities = "for containsAll/containsAny on sets of different entity types Cedar's strict mode " +
-		"reports \"the types Set<A> and Set<B> are not compatible\"; cedar-go accepts them (laxer)"
-	excEnumEID = "cedar-go does not check the ids of enumerated entity types in entity literals in conditions " +
-		"(Color::\"purple\" for enum [\"red\", \"green\", \"blue\"]), not even in dead code; Cedar does (laxer)"
 	excSchemaBlockComment = "cedar-go's schema parser accepts /* */ block comments; Cedar's does not (\"invalid token\") (laxer)"
 	excSchemaBoolean      = "cedar-go's schema parser accepts Boolean as a synonym of Bool; Cedar 4.12 does not " +
 		"(\"failed to resolve type: Boolean\") (laxer)"
@@ -78,56 +55,6 @@ const (
 // come from cedar-go, none from this package's own code. The test fails when
 // a listed case no longer disagrees, so the list cannot rot.
 var difftestExceptions = map[string]string{
-	"syntax/block-comment":         excBlockComment,
-	"syntax/block-comment-leading": excBlockComment,
-
-	"syntax/string-across-lines":     excNewlineInString,
-	"syntax/newline-in-entity-id":    excNewlineInString,
-	"syntax/newline-in-annotation":   excNewlineInString,
-	"syntax/newline-in-like-pattern": excNewlineInString,
-
-	"syntax/unicode-whitespace":        excUnicodeWhitespace,
-	"syntax/whitespace-em-space":       excUnicodeWhitespace,
-	"syntax/whitespace-vertical-tab":   excUnicodeWhitespace,
-	"syntax/whitespace-form-feed":      excUnicodeWhitespace,
-	"syntax/whitespace-nel":            excUnicodeWhitespace,
-	"syntax/whitespace-line-separator": excUnicodeWhitespace,
-	"syntax/cr-only-line-endings":      excCROnly,
-
-	"syntax/is-lowercase-type":         excIsUnknownType,
-	"unknown-name/entity-condition-is": excIsUnknownType,
-	"types/is-namespaced-unknown":      excIsUnknownType,
-	"types/is-unknown-ite":             excIsUnknownType,
-	"types/is-unknown-negated":         excIsUnknownType,
-	"types/is-unknown-on-literal":      excIsUnknownType,
-	"types/is-unknown-type-in-cond":    excIsUnknownType,
-
-	"extension-error/datetime-vs-long":       excMixedComparison,
-	"extension-error/duration-seconds-type":  excMixedComparison,
-	"extension-error/duration-vs-datetime":   excMixedComparison,
-	"inline-namespaced/datetime-vs-duration": excMixedComparison,
-	"types/datetime-le-duration":             excMixedComparison,
-	"types/duration-gt-long":                 excMixedComparison,
-	"types/long-ge-duration":                 excMixedComparison,
-
-	"types/action-eq-long":   excActionEquality,
-	"types/action-eq-string": excActionEquality,
-	"types/action-ne-string": excActionEquality,
-	"types/string-eq-action": excActionEquality,
-
-	"attribute/ticket-guard-other-clause": excClausesConjoined,
-	"types/multi-clause-has":              excClausesConjoined,
-	"types/multi-clause-unless":           excClausesConjoined,
-
-	"types/containsall-literals":         excContainsAllEntities,
-	"types/containsany-entities":         excContainsAllEntities,
-	"types/default-containsall-entities": excContainsAllEntities,
-
-	"inline-enum/unknown-member":    excEnumEID,
-	"inline-enum/unknown-in-set":    excEnumEID,
-	"inline-enum/unknown-favorite":  excEnumEID,
-	"inline-enum/unknown-dead-code": excEnumEID,
-
 	"schema-file/block-comment":        excSchemaBlockComment,
 	"schema-file/block-comment-inside": excSchemaBlockComment,
 
@@ -140,6 +67,12 @@ var difftestExceptions = map[string]string{
 	"schema-file/entities-only":            excNoApplicableAction,
 	"schema-file/no-applies-to-only":       excNoApplicableAction,
 }
+
+// minVerdictAgreement is the least share of corpus cases on whose verdict
+// this package and cedar-wasm agree (exceptions count as disagreements).
+// Before the parity checks of grammar.go and validate.go it was 94.1%
+// (795 of 845).
+const minVerdictAgreement = 0.98
 
 // difftestDir holds package.json, package-lock.json and verdicts.mjs.
 const difftestDir = "difftest"
@@ -360,6 +293,13 @@ func TestDifferentialAgainstCedarWasm(t *testing.T) {
 	sort.Strings(categories)
 	t.Logf("differential test against cedar-wasm %s: %d cases, %d agree, %d documented exceptions, %d disagreements (%s, node %s)",
 		pinned, len(corpus.Cases), agree, excepted, len(disagreements), time.Since(start).Round(time.Millisecond), run.elapsed.Round(time.Millisecond))
+	// The figure issue 11 asks for: verdicts that agree, documented
+	// exceptions counted as disagreements.
+	rate := float64(agree) / float64(len(corpus.Cases))
+	t.Logf("verdict agreement: %d of %d cases = %.1f%% (minimum %.1f%%)", agree, len(corpus.Cases), 100*rate, 100*minVerdictAgreement)
+	if rate < minVerdictAgreement {
+		t.Errorf("verdict agreement %.1f%% is below the minimum of %.1f%%", 100*rate, 100*minVerdictAgreement)
+	}
 	t.Logf("cases per category: %s", strings.Join(categories, ", "))
 }
 

@@ -66,8 +66,10 @@ func ParseOne(text string) (*cedargo.Policy, error) {
 	if len(policies) != 1 {
 		ce := &CountError{Found: len(policies)}
 		if len(policies) > 1 {
-			pos := policies[1].Position()
-			ce.Line, ce.Column, ce.Offset = pos.Line, pos.Column, pos.Offset
+			// cedar-go's offsets are into the text as normalized for it.
+			m, _ := normalizeText(text)
+			ce.Offset = m.orig(policies[1].Position().Offset)
+			ce.Line, ce.Column = offsetLineCol(text, ce.Offset)
 		}
 		return nil, ce
 	}
@@ -229,18 +231,29 @@ func parseList(text string) (cedargo.PolicyList, error) {
 	if err := CheckBounds(text, MaxTextLength); err != nil {
 		return nil, err
 	}
-	if err := precheck(text); err != nil {
+	// cedar-go parses m.text, which means what text means to Cedar (see
+	// grammar.go); errors are positioned in m.text and mapped back.
+	m, err := normalizeText(text)
+	if err != nil {
 		return nil, err
+	}
+	if err := precheck(m.text); err != nil {
+		return nil, m.remap(text, err)
+	}
+	if toks, err := tokenize(m.text); err == nil {
+		if err := checkUnaryRuns(m.text, toks); err != nil {
+			return nil, m.remap(text, err)
+		}
 	}
 	// NewPolicyListFromBytes, unlike Policy.UnmarshalCedar, parses up to the
 	// end of input, so trailing text is an error instead of being ignored.
-	policies, err := cedargo.NewPolicyListFromBytes("", []byte(text))
+	policies, err := cedargo.NewPolicyListFromBytes("", []byte(m.text))
 	if err != nil {
-		return nil, syntaxErrorOf(text, err)
+		return nil, m.remap(text, syntaxErrorOf(m.text, err))
 	}
 	for _, p := range policies {
-		if err := checkActionScope(text, p); err != nil {
-			return nil, err
+		if err := checkActionScope(m.text, p); err != nil {
+			return nil, m.remap(text, err)
 		}
 	}
 	return policies, nil

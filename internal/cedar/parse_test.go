@@ -29,7 +29,10 @@ func TestParseOneAccepts(t *testing.T) {
 		"// leading comment\n@id(\"r1\")\nforbid(principal,action,resource) // trailing comment\n;\n\n// and another\n",
 		`permit (principal, action, resource) when { context.reason == "?principal ?resource" };`,
 		"permit (principal, action, resource) when { context.reason == \"// not a comment\" && context.reason != \"\\\"?principal\" };",
-		"permit (principal, action, resource) /* cedar-go also accepts block comments */;",
+		"permit (principal, action, resource) when { context.reason == \"a\nb\" };", // Cedar allows a raw newline in a string
+		"permit\u00a0(principal,\u3000action,\u2028resource)\v;",                    // and any Unicode white space between tokens
+		"permit (principal, action, resource) // a lone CR ends a comment\r;",
+		"permit (principal, action, resource) when { !!!!context.mfa_authenticated && ----1 < 0 };",
 		"permit (principal, action, resource) when { context.is_principal }; // ?principal in a comment",
 		Assemble(validRule()),
 	}
@@ -97,16 +100,40 @@ func TestParseOneSyntaxErrors(t *testing.T) {
 			message: "literal not terminated",
 		},
 		{
-			name:    "string across lines",
-			text:    "permit (principal, action, resource) when { context.x == \"a\nb\" };",
-			marker:  "\"a",
-			message: "literal not terminated",
+			name:    "error after a string across lines",
+			text:    "permit (principal, action, resource) when { context.x == \"a\nb\" +* 1 };",
+			marker:  "*",
+			message: "",
 		},
 		{
-			name:    "unterminated block comment",
+			name:    "error after a no-break space",
+			text:    "permit (principal,\u00a0action, resource) when { context.x +* 1 };",
+			marker:  "*",
+			message: "",
+		},
+		{
+			name:    "block comment",
 			text:    "permit (principal, action, resource)\n\n  /* unterminated };",
 			marker:  "/*",
-			message: "comment not terminated",
+			message: "Cedar has no block comments",
+		},
+		{
+			name:    "block comment after an operand",
+			text:    "permit (principal, action, resource) when { true /* c */ };",
+			marker:  "* c",
+			message: "unexpected token `*`",
+		},
+		{
+			name:    "five unary operators",
+			text:    "permit (principal, action, resource) when { !!!!!context.mfa_authenticated };",
+			marker:  "!!!!!",
+			message: "too many occurrences of `!`",
+		},
+		{
+			name:    "mixed unary operators",
+			text:    "permit (principal, action, resource) when { !-1 };",
+			marker:  "-1",
+			message: "unexpected token `-`",
 		},
 		{
 			// cedar-go reports this one token late, at `3`.
@@ -190,7 +217,7 @@ func TestFormat(t *testing.T) {
 	variants := []string{
 		"permit(principal in Group::\"sre\",action in [Action::\"request_access\",Action::\"approve\"],resource is AwsAccount)when{context.duration_seconds<=3600&&context.mfa_authenticated};",
 		"// SREs may ask for an hour\npermit (\n\tprincipal in Group::\"sre\",   // the group\n\taction in [\n\t\tAction::\"request_access\",\n\t\tAction::\"approve\", // trailing comma below\n\t],\n\tresource is AwsAccount,\n)\nwhen {\n  (context.duration_seconds <= 3600) && (context[\"mfa_authenticated\"])\n};\n",
-		"permit /* block */ ( principal in Group::\"s\\u{72}e\" , action in [ Action::\"request_access\" , Action::\"approve\" ] , resource is AwsAccount ) when { context.duration_seconds <= 3600 && context.mfa_authenticated } ;",
+		"permit\u00a0( principal in Group::\"s\\u{72}e\" , action in [ Action::\"request_access\" , Action::\"approve\" ] , resource is AwsAccount ) when { context.duration_seconds <= 3600 && context.mfa_authenticated } ;",
 	}
 	for _, v := range variants {
 		got, err := Format(v)
@@ -249,8 +276,8 @@ func TestSplitPolicySet(t *testing.T) {
 permit (principal in Group::"sre", action == Action::"request_access", resource is AwsAccount)
 when { context.duration_seconds <= 3600 };
 
-/* no approvals
-   for oneself */
+// no approvals
+// for oneself
 forbid (principal, action == Action::"approve", resource)
 unless { context.mfa_authenticated };
 

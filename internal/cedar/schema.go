@@ -103,20 +103,35 @@ func (s *Schema) ValidatePolicy(policyText string) []Finding {
 // messages are the strict-mode validation messages of p against s: sorted,
 // without repetitions, and with the messages that differ only in the
 // action whose context they are about merged into one.
+//
+// The policy is validated as Cedar's reference implementation validates it
+// (see validate.go): its clauses as one conjunction, `action == <literal>`
+// folded; when cedar-go finds nothing, probes look for what only Cedar
+// reports.
 func (s *Schema) messages(p *cedargo.Policy) []string {
-	err := validate.New(s.resolved, validate.WithStrict()).Policy("", (*xast.Policy)(p.AST()))
-	if err == nil {
-		return nil
+	pol := parityPolicy((*xast.Policy)(p.AST()))
+	msgs := s.validate(pol)
+	if len(msgs) == 0 {
+		msgs = append(s.validate(parityProbe(pol)), s.undeclaredNames(pol)...)
 	}
 	// cedar-go checks the request environments in map order, so the order
 	// (and repetition, one per action) of its messages varies between runs:
 	// sort and de-duplicate them for stable output.
+	slices.Sort(msgs)
+	return mergeContextMessages(slices.Compact(msgs))
+}
+
+// validate is the messages of cedar-go's strict validation of pol.
+func (s *Schema) validate(pol *xast.Policy) []string {
+	err := validate.New(s.resolved, validate.WithStrict()).Policy("", pol)
+	if err == nil {
+		return nil
+	}
 	var msgs []string
 	for _, e := range flatten(err) {
 		msgs = append(msgs, e.Error())
 	}
-	slices.Sort(msgs)
-	return mergeContextMessages(slices.Compact(msgs))
+	return msgs
 }
 
 // contextForAction matches the action in cedar-go's messages about the

@@ -1,0 +1,287 @@
+package cedar
+
+// Pre- and post-checks that bring cedar-go v1.9.0's strict validation in
+// line with Cedar's reference implementation (Rust, 4.12), found by the
+// differential test (difftest_test.go). Before validating, the policy is
+// rewritten (parityPolicy):
+//
+//   - its when/unless clauses become one conjunction, `when {A} when {B}
+//     unless {C}` → `when { A && B && !C }`: Cedar type-checks them as
+//     one expression, so a `has` in one clause guards an access in a later
+//     one and a clause that is always false leaves the later ones
+//     unchecked (but for their entity references); cedar-go checks each
+//     clause on its own;
+//   - `action == <literal>` and `<literal> == action` (and `!=`) with a
+//     literal that is not an entity become false (true): Cedar knows the
+//     action of each request environment and folds the comparison, warning
+//     that the policy is impossible, where cedar-go reports incompatible
+//     types.
+//
+// After validating, when cedar-go finds nothing, probes find what Cedar
+// reports and cedar-go does not (parityProbe): comparisons (<, <=, >, >=)
+// of operands of different types (datetime with Long or duration),
+// containsAll/containsAny of set literals of different entity types, an
+// undeclared entity type after `is` and an entity literal of an enumerated
+// type whose id is not one of its values.
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/cedar-policy/cedar-go/types"
+	xast "github.com/cedar-policy/cedar-go/x/exp/ast"
+)
+
+// parityPolicy is a copy of p rewritten for validation (see the top of
+// this file).
+func parityPolicy(p *xast.Policy) *xast.Policy {
+	out := *p
+	if len(p.Conditions) == 0 {
+		return &out
+	}
+	var body xast.IsNode
+	for _, c := range p.Conditions {
+		term := c.Body
+		if c.Condition == xast.ConditionUnless {
+			term = xast.NodeTypeNot{UnaryNode: xast.UnaryNode{Arg: term}}
+		}
+		if body == nil {
+			body = term
+		} else {
+			body = xast.NodeTypeAnd{BinaryNode: xast.BinaryNode{Left: body, Right: term}}
+		}
+	}
+	out.Conditions = []xast.ConditionType{{Condition: xast.ConditionWhen, Body: mapNode(body, foldActionEquality)}}
+	return &out
+}
+
+// foldActionEquality turns `action == <literal that is not an entity>`
+// into false and `!=` into true (either operand order).
+func foldActionEquality(n xast.IsNode) xast.IsNode {
+	var (
+		b       xast.BinaryNode
+		negated bool
+	)
+	switch e := n.(type) {
+	case xast.NodeTypeEquals:
+		b = e.BinaryNode
+	case xast.NodeTypeNotEquals:
+		b, negated = e.BinaryNode, true
+	default:
+		return n
+	}
+	if (isActionVariable(b.Left) && isNonEntityLiteral(b.Right)) || (isNonEntityLiteral(b.Left) && isActionVariable(b.Right)) {
+		return xast.NodeValue{Value: types.Boolean(negated)}
+	}
+	return n
+}
+
+func isActionVariable(n xast.IsNode) bool {
+	v, ok := n.(xast.NodeTypeVariable)
+	return ok && v.Name == "action"
+}
+
+func isNonEntityLiteral(n xast.IsNode) bool {
+	v, ok := n.(xast.NodeValue)
+	if !ok {
+		return false
+	}
+	_, entity := v.Value.(types.EntityUID)
+	return !entity
+}
+
+// parityProbe is p (as rewritten by parityPolicy) with, after every
+// comparison `a < b` (and <=, >, >=), a check `a == b` that strict mode
+// fails for operands of different types, and after every
+// `[x, ...].containsAll([y, ...])` (or containsAny) a set literal
+// `[x, ..., y, ...]`, which strict mode fails for entities of different
+// types. Either check is joined with `&&`, so that it is checked under the
+// same guards as the original.
+func parityProbe(p *xast.Policy) *xast.Policy {
+	out := *p
+	out.Conditions = make([]xast.ConditionType, len(p.Conditions))
+	for i, c := range p.Conditions {
+		out.Conditions[i] = xast.ConditionType{Condition: c.Condition, Body: mapNode(c.Body, addTypeProbe)}
+	}
+	return &out
+}
+
+func addTypeProbe(n xast.IsNode) xast.IsNode {
+	var probe xast.IsNode
+	switch e := n.(type) {
+	case xast.NodeTypeLessThan:
+		probe = xast.NodeTypeEquals(e)
+	case xast.NodeTypeLessThanOrEqual:
+		probe = xast.NodeTypeEquals(e)
+	case xast.NodeTypeGreaterThan:
+		probe = xast.NodeTypeEquals(e)
+	case xast.NodeTypeGreaterThanOrEqual:
+		probe = xast.NodeTypeEquals(e)
+	case xast.NodeTypeContainsAll:
+		probe = setUnionProbe(e.BinaryNode)
+	case xast.NodeTypeContainsAny:
+		probe = setUnionProbe(e.BinaryNode)
+	}
+	if probe == nil {
+		return n
+	}
+	return xast.NodeTypeAnd{BinaryNode: xast.BinaryNode{Left: n, Right: probe}}
+}
+
+// setUnionProbe is `[x, ..., y, ...].isEmpty()` for set literals `[x,
+// ...]` and `[y, ...]`, or nil.
+func setUnionProbe(b xast.BinaryNode) xast.IsNode {
+	l, lok := b.Left.(xast.NodeTypeSet)
+	r, rok := b.Right.(xast.NodeTypeSet)
+	if !lok || !rok || len(l.Elements) == 0 || len(r.Elements) == 0 {
+		return nil
+	}
+	union := xast.NodeTypeSet{Elements: append(slices.Clone(l.Elements), r.Elements...)}
+	return xast.NodeTypeIsEmpty{UnaryNode: xast.UnaryNode{Arg: union}}
+}
+
+// undeclaredNames are the messages, in the words of Cedar, about entity
+// types after `is` in p's conditions that s does not declare and entity
+// literals of enumerated types whose id is not one of the values.
+func (s *Schema) undeclaredNames(p *xast.Policy) []string {
+	var msgs []string
+	for _, c := range p.Conditions {
+		xast.Inspect(xast.NewNode(c.Body), func(n xast.IsNode) bool {
+			switch e := n.(type) {
+			case xast.NodeTypeIs:
+				if !s.declares(e.EntityType) {
+					msgs = append(msgs, fmt.Sprintf("unrecognized entity type `%s`", e.EntityType))
+				}
+			case xast.NodeTypeIsIn:
+				if !s.declares(e.EntityType) {
+					msgs = append(msgs, fmt.Sprintf("unrecognized entity type `%s`", e.EntityType))
+				}
+			case xast.NodeValue:
+				msgs = append(msgs, s.enumMessages(e.Value)...)
+			}
+			return true
+		})
+	}
+	return msgs
+}
+
+// declares reports whether t is an entity type, an enumerated type or an
+// action type of s.
+func (s *Schema) declares(t types.EntityType) bool {
+	if _, ok := s.resolved.Entities[t]; ok {
+		return true
+	}
+	if _, ok := s.resolved.Enums[t]; ok {
+		return true
+	}
+	for uid := range s.resolved.Actions {
+		if uid.Type == t {
+			return true
+		}
+	}
+	return false
+}
+
+// enumMessages are the messages about the entity literals in v of an
+// enumerated type whose id is not one of its values.
+func (s *Schema) enumMessages(v types.Value) []string {
+	switch e := v.(type) {
+	case types.EntityUID:
+		enum, ok := s.resolved.Enums[e.Type]
+		if ok && !slices.Contains(enum.Values, e) {
+			return []string{fmt.Sprintf("entity `%s` is of an enumerated entity type, but `%q` is not one of its declared values", e, string(e.ID))}
+		}
+	case types.Set:
+		var msgs []string
+		for elem := range e.All() {
+			msgs = append(msgs, s.enumMessages(elem)...)
+		}
+		return msgs
+	}
+	return nil
+}
+
+// mapNode rebuilds the expression n bottom-up, replacing every node m by
+// f(m) after its operands have been mapped.
+func mapNode(n xast.IsNode, f func(xast.IsNode) xast.IsNode) xast.IsNode {
+	m := func(c xast.IsNode) xast.IsNode { return mapNode(c, f) }
+	bin := func(b xast.BinaryNode) xast.BinaryNode { return xast.BinaryNode{Left: m(b.Left), Right: m(b.Right)} }
+	un := func(u xast.UnaryNode) xast.UnaryNode { return xast.UnaryNode{Arg: m(u.Arg)} }
+	str := func(s xast.StrOpNode) xast.StrOpNode { return xast.StrOpNode{Arg: m(s.Arg), Value: s.Value} }
+	var out xast.IsNode
+	switch e := n.(type) {
+	case xast.NodeTypeIfThenElse:
+		out = xast.NodeTypeIfThenElse{If: m(e.If), Then: m(e.Then), Else: m(e.Else)}
+	case xast.NodeTypeOr:
+		out = xast.NodeTypeOr{BinaryNode: bin(e.BinaryNode)}
+	case xast.NodeTypeAnd:
+		out = xast.NodeTypeAnd{BinaryNode: bin(e.BinaryNode)}
+	case xast.NodeTypeLessThan:
+		out = xast.NodeTypeLessThan{BinaryNode: bin(e.BinaryNode)}
+	case xast.NodeTypeLessThanOrEqual:
+		out = xast.NodeTypeLessThanOrEqual{BinaryNode: bin(e.BinaryNode)}
+	case xast.NodeTypeGreaterThan:
+		out = xast.NodeTypeGreaterThan{BinaryNode: bin(e.BinaryNode)}
+	case xast.NodeTypeGreaterThanOrEqual:
+		out = xast.NodeTypeGreaterThanOrEqual{BinaryNode: bin(e.BinaryNode)}
+	case xast.NodeTypeNotEquals:
+		out = xast.NodeTypeNotEquals{BinaryNode: bin(e.BinaryNode)}
+	case xast.NodeTypeEquals:
+		out = xast.NodeTypeEquals{BinaryNode: bin(e.BinaryNode)}
+	case xast.NodeTypeIn:
+		out = xast.NodeTypeIn{BinaryNode: bin(e.BinaryNode)}
+	case xast.NodeTypeHas:
+		out = xast.NodeTypeHas{StrOpNode: str(e.StrOpNode)}
+	case xast.NodeTypeHasTag:
+		out = xast.NodeTypeHasTag{BinaryNode: bin(e.BinaryNode)}
+	case xast.NodeTypeLike:
+		out = xast.NodeTypeLike{Arg: m(e.Arg), Value: e.Value}
+	case xast.NodeTypeIs:
+		out = xast.NodeTypeIs{Left: m(e.Left), EntityType: e.EntityType}
+	case xast.NodeTypeIsIn:
+		out = xast.NodeTypeIsIn{NodeTypeIs: xast.NodeTypeIs{Left: m(e.Left), EntityType: e.EntityType}, Entity: m(e.Entity)}
+	case xast.NodeTypeSub:
+		out = xast.NodeTypeSub{BinaryNode: bin(e.BinaryNode)}
+	case xast.NodeTypeAdd:
+		out = xast.NodeTypeAdd{BinaryNode: bin(e.BinaryNode)}
+	case xast.NodeTypeMult:
+		out = xast.NodeTypeMult{BinaryNode: bin(e.BinaryNode)}
+	case xast.NodeTypeNegate:
+		out = xast.NodeTypeNegate{UnaryNode: un(e.UnaryNode)}
+	case xast.NodeTypeNot:
+		out = xast.NodeTypeNot{UnaryNode: un(e.UnaryNode)}
+	case xast.NodeTypeAccess:
+		out = xast.NodeTypeAccess{StrOpNode: str(e.StrOpNode)}
+	case xast.NodeTypeGetTag:
+		out = xast.NodeTypeGetTag{BinaryNode: bin(e.BinaryNode)}
+	case xast.NodeTypeExtensionCall:
+		args := make([]xast.IsNode, len(e.Args))
+		for i, a := range e.Args {
+			args[i] = m(a)
+		}
+		out = xast.NodeTypeExtensionCall{Name: e.Name, Args: args}
+	case xast.NodeTypeContains:
+		out = xast.NodeTypeContains{BinaryNode: bin(e.BinaryNode)}
+	case xast.NodeTypeContainsAll:
+		out = xast.NodeTypeContainsAll{BinaryNode: bin(e.BinaryNode)}
+	case xast.NodeTypeContainsAny:
+		out = xast.NodeTypeContainsAny{BinaryNode: bin(e.BinaryNode)}
+	case xast.NodeTypeIsEmpty:
+		out = xast.NodeTypeIsEmpty{UnaryNode: un(e.UnaryNode)}
+	case xast.NodeTypeRecord:
+		elems := make([]xast.RecordElementNode, len(e.Elements))
+		for i, el := range e.Elements {
+			elems[i] = xast.RecordElementNode{Key: el.Key, Value: m(el.Value)}
+		}
+		out = xast.NodeTypeRecord{Elements: elems}
+	case xast.NodeTypeSet:
+		elems := make([]xast.IsNode, len(e.Elements))
+		for i, el := range e.Elements {
+			elems[i] = m(el)
+		}
+		out = xast.NodeTypeSet{Elements: elems}
+	default: // values and variables have no operands
+		out = n
+	}
+	return f(out)
+}
