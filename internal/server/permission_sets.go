@@ -5,7 +5,6 @@ package server
 
 import (
 	"bytes"
-	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
@@ -84,97 +83,6 @@ type bulkDeleteBody struct {
 	IfMatch map[string]string `json:"if_match"`
 }
 
-const permissionSetColumns = `id, name, account_id, metadata, rank, description, session_duration, relay_state, last_synced_at`
-
-func scanPermissionSet(sc rowScanner) (api.PermissionSet, error) {
-	var (
-		ps                                                api.PermissionSet
-		metadata, synced                                  string
-		account, description, sessionDuration, relayState sql.NullString
-		rank                                              sql.NullInt64
-	)
-	if err := sc.Scan(&ps.Id, &ps.Name, &account, &metadata, &rank, &description, &sessionDuration, &relayState, &synced); err != nil {
-		return ps, err
-	}
-	ps.AccountId = fromNullString(account)
-	ps.Rank = fromNullInt64(rank)
-	ps.Description = fromNullString(description)
-	ps.SessionDuration = fromNullString(sessionDuration)
-	ps.RelayState = fromNullString(relayState)
-	ps.LastSyncedAt = parseTime(synced)
-	md, err := decodeMetadata([]byte(metadata))
-	if err != nil {
-		return ps, fmt.Errorf("permission set %s: stored metadata: %w", ps.Id, err)
-	}
-	ps.Metadata = md
-	ps.Etag = permissionSetETag(ps)
-	return ps, nil
-}
-
-// permissionSetETags returns the current ETag of each of ids of tenant
-// that exists.
-func permissionSetETags(ctx context.Context, tx *sql.Tx, tenant string, ids []string) (map[string]string, error) {
-	const chunk = 500 // well below SQLite's limit of bound parameters
-	out := make(map[string]string, len(ids))
-	for start := 0; start < len(ids); start += chunk {
-		part := ids[start:min(start+chunk, len(ids))]
-		args := make([]any, 0, len(part)+1)
-		args = append(args, tenant)
-		for _, id := range part {
-			args = append(args, id)
-		}
-		marks := strings.TrimSuffix(strings.Repeat("?,", len(part)), ",")
-		rows, err := tx.QueryContext(ctx, `SELECT `+permissionSetColumns+` FROM permission_sets
-			WHERE tenant_id = ? AND id IN (`+marks+`)`, args...)
-		if err != nil {
-			return nil, fmt.Errorf("read permission sets: %w", err)
-		}
-		for rows.Next() {
-			ps, err := scanPermissionSet(rows)
-			if err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("read permission sets: %w", err)
-			}
-			out[ps.Id] = ps.Etag
-		}
-		err = rows.Err()
-		rows.Close()
-		if err != nil {
-			return nil, fmt.Errorf("read permission sets: %w", err)
-		}
-	}
-	return out, nil
-}
-
-// decodeMetadata decodes a JSON object keeping numbers as json.Number, so
-// that they are written back exactly as they were sent.
-func decodeMetadata(raw []byte) (map[string]any, error) {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	md := map[string]any{}
-	if err := dec.Decode(&md); err != nil {
-		return nil, err
-	}
-	if md == nil {
-		md = map[string]any{}
-	}
-	return md, nil
-}
-
-// loadPermissionSet reads one permission set of tenant; a missing one is a
-// 404.
-func loadPermissionSet(ctx context.Context, tx *sql.Tx, tenant, id string) (api.PermissionSet, error) {
-	ps, err := scanPermissionSet(tx.QueryRowContext(ctx,
-		`SELECT `+permissionSetColumns+` FROM permission_sets WHERE tenant_id = ? AND id = ?`, tenant, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return ps, errNotFound("permission set", id)
-	}
-	if err != nil {
-		return ps, fmt.Errorf("read permission set %s: %w", id, err)
-	}
-	return ps, nil
-}
-
 // errBatchTooLarge is the 400 of a bulk request over the batch bound.
 func errBatchTooLarge(what string, n, maxBatch int) *apiError {
 	return batchTooLarge(maxBatch, "the request lists %d %s, more than the %d allowed per call; split it into calls of at most %d",
@@ -227,30 +135,42 @@ func checkPermissionSet(v *validation, prefix string, in permissionSetInputBody)
 	if rs := nullablePtr[string](in.RelayState); rs != nil {
 		checkLength(v, loc("relay_state"), *rs, 0, permissionSetRelayStateMax)
 	}
-	if in.IfMatch != nil && strings.TrimSpace(*in.IfMatch) == "" {
-		v.add(loc("if_match"), "required", "if_match must not be empty: send the set's etag, or * for any existing set, or omit it")
-	} else if in.IfMatch != nil {
-		checkLength(v, loc("if_match"), *in.IfMatch, 1, api.MaxIfMatchLength)
+	checkItemPreconditions(v, prefix, in.IfMatch, in.IfNoneMatch)
+	return compactMetadata(v, loc("metadata"), in.Metadata)
+}
+
+// checkItemPreconditions records the problems of the if_match and
+// if_none_match of the item at prefix.
+func checkItemPreconditions(v *validation, prefix string, ifMatch *string, ifNoneMatch *api.PermissionSetInputIfNoneMatch) {
+	if ifMatch != nil && strings.TrimSpace(*ifMatch) == "" {
+		v.add(prefix+".if_match", "required", "if_match must not be empty: send the set's etag, or * for any existing set, or omit it")
+	} else if ifMatch != nil {
+		checkLength(v, prefix+".if_match", *ifMatch, 1, api.MaxIfMatchLength)
 	}
-	if in.IfNoneMatch != nil {
+	if ifNoneMatch != nil {
 		switch {
-		case *in.IfNoneMatch != "*":
-			v.add(loc("if_none_match"), "invalid_enum", "if_none_match may only be \"*\" (create only), got %q", truncate(string(*in.IfNoneMatch), 80))
-		case in.IfMatch != nil:
-			v.add(loc("if_none_match"), "conflicting_field", "if_none_match cannot be combined with if_match: the set cannot both exist and not exist")
+		case *ifNoneMatch != "*":
+			v.add(prefix+".if_none_match", "invalid_enum", "if_none_match may only be \"*\" (create only), got %q", truncate(string(*ifNoneMatch), 80))
+		case ifMatch != nil:
+			v.add(prefix+".if_none_match", "conflicting_field", "if_none_match cannot be combined with if_match: the set cannot both exist and not exist")
 		}
 	}
-	md := bytes.TrimSpace(in.Metadata)
+}
+
+// compactMetadata is the metadata to store, compacted ("{}" when absent
+// or null), or "" after recording at loc why raw is not a JSON object.
+func compactMetadata(v *validation, loc string, raw json.RawMessage) string {
+	md := bytes.TrimSpace(raw)
 	if len(md) == 0 || bytes.Equal(md, []byte("null")) {
 		return "{}"
 	}
 	if md[0] != '{' {
-		v.add(loc("metadata"), "invalid_type", "metadata must be a JSON object (e.g. {\"team\": \"platform\"}), got %s", jsonKind(md[0]))
+		v.add(loc, "invalid_type", "metadata must be a JSON object (e.g. {\"team\": \"platform\"}), got %s", jsonKind(md[0]))
 		return ""
 	}
 	var out bytes.Buffer
 	if err := json.Compact(&out, md); err != nil {
-		v.add(loc("metadata"), "invalid_json", "metadata is not valid JSON: %v", err)
+		v.add(loc, "invalid_json", "metadata is not valid JSON: %v", err)
 		return ""
 	}
 	return out.String()
@@ -288,10 +208,7 @@ func (s *Server) UpsertPermissionSets(w http.ResponseWriter, r *http.Request) {
 	tenant := tenantID(ctx)
 	now := s.nowString()
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		if err := checkUpsertPreconditions(ctx, tx, tenant, items); err != nil {
-			return err
-		}
-		return upsertPermissionSets(ctx, tx, tenant, items, metadata, now)
+		return s.store.UpsertPermissionSets(ctx, tx, tenant, items, metadata, now)
 	})
 	if err != nil {
 		s.writeError(w, r, err)
@@ -333,133 +250,39 @@ func checkUpsertBody(raw map[string]json.RawMessage, body permissionSetUpsertBod
 	return items, metadata, v.err()
 }
 
-// upsertPermissionSets inserts or replaces items (metadata[i] is the
-// stored metadata of items[i]), all synced at now.
-func upsertPermissionSets(ctx context.Context, tx *sql.Tx, tenant string, items []permissionSetInputBody, metadata []string, now string) error {
-	stmt, err := tx.PrepareContext(ctx, `INSERT INTO permission_sets
-		(tenant_id, id, name, account_id, metadata, rank, description, session_duration, relay_state, last_synced_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (tenant_id, id) DO UPDATE SET name = excluded.name, account_id = excluded.account_id,
-			metadata = excluded.metadata, rank = excluded.rank, description = excluded.description,
-			session_duration = excluded.session_duration, relay_state = excluded.relay_state,
-			last_synced_at = excluded.last_synced_at`)
-	if err != nil {
-		return fmt.Errorf("upsert permission sets: %w", err)
-	}
-	defer stmt.Close()
-	for i, in := range items {
-		if _, err := stmt.ExecContext(ctx, tenant, in.Id, in.Name, nullableArg(in.AccountId), metadata[i],
-			nullableArg(in.Rank), nullableArg(in.Description), nullableArg(in.SessionDuration), nullableArg(in.RelayState), now); err != nil {
-			return fmt.Errorf("upsert permission set %s: %w", in.Id, err)
-		}
-	}
-	return nil
-}
-
-// checkUpsertPreconditions checks the if_match and if_none_match of the
-// items of a bulk upsert against the stored sets: a 412 listing every
-// failing item, or nil.
-func checkUpsertPreconditions(ctx context.Context, tx *sql.Tx, tenant string, items []permissionSetInputBody) error {
-	var ids []string
-	for _, in := range items {
-		if in.IfMatch != nil || in.IfNoneMatch != nil {
-			ids = append(ids, in.Id)
-		}
-	}
-	if len(ids) == 0 {
-		return nil
-	}
-	current, err := permissionSetETags(ctx, tx, tenant, ids)
-	if err != nil {
-		return err
-	}
-	v := &validation{}
-	for i, in := range items {
-		cur, exists := current[in.Id]
-		prefix := fmt.Sprintf("resources[%d]", i)
-		switch {
-		case in.IfMatch != nil && !exists:
-			v.add(prefix+".if_match", "precondition_failed", "permission set %s does not exist (if_match %s)", in.Id, *in.IfMatch)
-		case in.IfMatch != nil && !etagMatches(*in.IfMatch, cur):
-			v.add(prefix+".if_match", "precondition_failed", "permission set %s has another current ETag %s (if_match %s)", in.Id, cur, *in.IfMatch)
-		case in.IfNoneMatch != nil && exists:
-			v.add(prefix+".if_none_match", "precondition_failed", "permission set %s already exists (current ETag %s; if_none_match *)", in.Id, cur)
-		}
-	}
-	return v.preconditionErr()
-}
-
 // ListPermissionSets answers GET /v1/aws/permission-sets, ordered by id.
 func (s *Server) ListPermissionSets(w http.ResponseWriter, r *http.Request, params api.ListPermissionSetsParams) {
-	limit, key, err := pageParams(params.Limit, params.Cursor, "permission-sets")
-	if err == nil && params.AccountId != nil {
-		if aerr := validate.AWSAccountID(*params.AccountId); aerr != nil {
-			v := &validation{}
-			v.add("account_id", "invalid_account_id", "%v", aerr)
-			err = v.err()
-		}
-	}
+	limit, key, err := permissionSetsParams(params)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
 	ctx := r.Context()
-	q, args := permissionSetsQuery(tenantID(ctx), params, key, limit)
-	out := api.PermissionSetList{Data: []api.PermissionSet{}}
+	var out api.PermissionSetList
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		out.Data, out.HasMore, err = queryPermissionSets(ctx, tx, limit, q, args...)
+		out, err = s.store.PermissionSetsPage(ctx, tx, tenantID(ctx), params, key, limit)
 		return err
 	})
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	var last pageKey
-	if n := len(out.Data); n > 0 {
-		last = pageKey{List: "permission-sets", ID: out.Data[n-1].Id}
-	}
-	out.NextCursor = nextPageCursor(out.HasMore, last)
 	writeJSON(w, http.StatusOK, out)
 }
 
-// permissionSetsQuery is the SELECT of one page of ListPermissionSets,
-// with limit+1 rows to tell whether there are more.
-func permissionSetsQuery(tenant string, params api.ListPermissionSetsParams, key *pageKey, limit int) (string, []any) {
-	q := `SELECT ` + permissionSetColumns + ` FROM permission_sets WHERE tenant_id = ?`
-	args := []any{tenant}
-	if params.AccountId != nil {
-		q += ` AND account_id = ?`
-		args = append(args, *params.AccountId)
+// permissionSetsParams checks the limit, cursor and account_id of
+// ListPermissionSets; account_id only when the others are valid.
+func permissionSetsParams(params api.ListPermissionSetsParams) (int, *pageKey, error) {
+	limit, key, err := pageParams(params.Limit, params.Cursor, "permission-sets")
+	if err != nil || params.AccountId == nil {
+		return limit, key, err
 	}
-	if key != nil {
-		q += ` AND id > ?`
-		args = append(args, key.ID)
+	if err := validate.AWSAccountID(*params.AccountId); err != nil {
+		v := &validation{}
+		v.add("account_id", "invalid_account_id", "%v", err)
+		return 0, nil, v.err()
 	}
-	q += ` ORDER BY id LIMIT ?`
-	return q, append(args, limit+1)
-}
-
-// queryPermissionSets runs q, which selects permissionSetColumns and at
-// most limit+1 rows: it returns the first limit and whether there were
-// more.
-func queryPermissionSets(ctx context.Context, tx *sql.Tx, limit int, q string, args ...any) ([]api.PermissionSet, bool, error) {
-	rows, err := tx.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, false, fmt.Errorf("list permission sets: %w", err)
-	}
-	defer rows.Close()
-	page := []api.PermissionSet{}
-	for rows.Next() {
-		ps, err := scanPermissionSet(rows)
-		if err != nil {
-			return nil, false, fmt.Errorf("list permission sets: %w", err)
-		}
-		if len(page) == limit {
-			return page, true, nil
-		}
-		page = append(page, ps)
-	}
-	return page, false, rows.Err()
+	return limit, key, nil
 }
 
 // GetPermissionSet answers GET /v1/aws/permission-sets/{permissionSetId}
@@ -469,7 +292,7 @@ func (s *Server) GetPermissionSet(w http.ResponseWriter, r *http.Request, permis
 	var out api.PermissionSet
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var err error
-		out, err = loadPermissionSet(ctx, tx, tenantID(ctx), permissionSetId)
+		out, err = s.store.PermissionSetByID(ctx, tx, tenantID(ctx), permissionSetId)
 		return err
 	})
 	if err != nil {
@@ -484,17 +307,7 @@ func (s *Server) DeletePermissionSet(w http.ResponseWriter, r *http.Request, per
 	ctx := r.Context()
 	tenant := tenantID(ctx)
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		cur, err := loadPermissionSet(ctx, tx, tenant, permissionSetId)
-		if err != nil {
-			return err
-		}
-		if err := checkIfMatch(params.IfMatch, cur.Etag); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM permission_sets WHERE tenant_id = ? AND id = ?`, tenant, permissionSetId); err != nil {
-			return fmt.Errorf("delete permission set %s: %w", permissionSetId, err)
-		}
-		return nil
+		return s.store.DeletePermissionSet(ctx, tx, tenant, permissionSetId, params.IfMatch)
 	})
 	if err != nil {
 		s.writeError(w, r, err)
@@ -522,10 +335,7 @@ func (s *Server) DeletePermissionSets(w http.ResponseWriter, r *http.Request, pa
 	tenant := tenantID(ctx)
 	var out api.DeleteResult
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		if err := checkDeletePreconditions(ctx, tx, tenant, body.Ids, body.IfMatch); err != nil {
-			return err
-		}
-		out, err = deletePermissionSets(ctx, tx, tenant, body.Ids)
+		out, err = s.store.DeletePermissionSets(ctx, tx, tenant, body.Ids, body.IfMatch)
 		return err
 	})
 	if err != nil {
@@ -566,37 +376,6 @@ func checkBulkDelete(raw map[string]json.RawMessage, body bulkDeleteBody, maxBat
 	return v.err()
 }
 
-// deletePermissionSets deletes each listed id once; ids that were not
-// there are the result's missing.
-func deletePermissionSets(ctx context.Context, tx *sql.Tx, tenant string, ids []string) (api.DeleteResult, error) {
-	out := api.DeleteResult{Missing: []string{}}
-	stmt, err := tx.PrepareContext(ctx, `DELETE FROM permission_sets WHERE tenant_id = ? AND id = ?`)
-	if err != nil {
-		return out, fmt.Errorf("delete permission sets: %w", err)
-	}
-	defer stmt.Close()
-	seen := make(map[string]bool, len(ids))
-	for _, id := range ids {
-		if seen[id] {
-			continue
-		}
-		seen[id] = true
-		res, err := stmt.ExecContext(ctx, tenant, id)
-		if err != nil {
-			return out, fmt.Errorf("delete permission set %s: %w", id, err)
-		}
-		n, err := res.RowsAffected()
-		if err != nil {
-			return out, fmt.Errorf("delete permission set %s: %w", id, err)
-		}
-		if n == 0 {
-			out.Missing = append(out.Missing, id)
-		}
-		out.Deleted += int(n)
-	}
-	return out, nil
-}
-
 // ifMatchLocation is the validation location of the precondition of id
 // in a bulk delete: if_match["<id>"], the id as a JSON string.
 func ifMatchLocation(id string) string {
@@ -605,32 +384,4 @@ func ifMatchLocation(id string) string {
 	enc.SetEscapeHTML(false)
 	_ = enc.Encode(id)
 	return "if_match[" + strings.TrimSuffix(b.String(), "\n") + "]"
-}
-
-// checkDeletePreconditions checks the if_match of a bulk delete: a 412
-// listing every listed set (once, in request order) that exists with
-// another ETag, or nil. Sets that do not exist pass.
-func checkDeletePreconditions(ctx context.Context, tx *sql.Tx, tenant string, ids []string, ifMatch map[string]string) error {
-	if len(ifMatch) == 0 {
-		return nil
-	}
-	var checked []string
-	seen := make(map[string]bool, len(ifMatch))
-	for _, id := range ids {
-		if _, ok := ifMatch[id]; ok && !seen[id] {
-			seen[id] = true
-			checked = append(checked, id)
-		}
-	}
-	current, err := permissionSetETags(ctx, tx, tenant, checked)
-	if err != nil {
-		return err
-	}
-	v := &validation{}
-	for _, id := range checked {
-		if cur, exists := current[id]; exists && !etagMatches(ifMatch[id], cur) {
-			v.add(ifMatchLocation(id), "precondition_failed", "permission set %s has another current ETag %s (if_match %s)", id, cur, ifMatch[id])
-		}
-	}
-	return v.preconditionErr()
 }
