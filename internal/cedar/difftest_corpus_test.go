@@ -141,6 +141,7 @@ func difftestCorpus() []diffCase {
 	corpusInlineSchemas(b)
 	corpusSchemaErrors(b)
 	corpusPositions(b) // difftest_positions_test.go
+	corpusParity(b)    // difftest_parity_test.go
 	return b.cases
 }
 

@@ -8,6 +8,8 @@ package cedar
 //   - Cedar allows at most four repeated unary operators of one kind
 //     (`!!!!x`, `----1`) and no mix of `!` and `-` in one run; cedar-go
 //     allows any sequence.
+//   - Cedar rejects a raw carriage return inside a string literal (as an
+//     invalid escape); cedar-go keeps it.
 //   - Cedar allows raw newlines inside string literals, every Unicode
 //     White_Space character between tokens (no-break space, em space,
 //     vertical tab, form feed, NEL, U+2028, ...) and a carriage return
@@ -61,7 +63,7 @@ func normalizeText(text string) (textMap, error) {
 		inString
 		inComment
 	)
-	state := code
+	state, stringStart := code, 0
 	for i := 0; i < len(text); {
 		c, size := utf8.DecodeRuneInString(text[i:])
 		switch state {
@@ -76,6 +78,11 @@ func normalizeText(text string) (textMap, error) {
 					i += 1 + next
 					continue
 				}
+			case '\r':
+				// Cedar reads a raw CR in a string as an invalid escape.
+				se := &SyntaxError{Message: "a raw carriage return in a string literal is not valid Cedar: write \\r"}
+				se.setPosition(text, literalStart(text, stringStart))
+				return textMap{}, se
 			case '\n':
 				inserted = append(inserted, b.Len()+1)
 				b.WriteString(`\n`)
@@ -97,7 +104,7 @@ func normalizeText(text string) (textMap, error) {
 		default:
 			switch {
 			case c == '"':
-				state = inString
+				state, stringStart = inString, i
 			case strings.HasPrefix(text[i:], "//"):
 				state = inComment
 			case strings.HasPrefix(text[i:], "/*"):
@@ -127,7 +134,7 @@ func blockCommentError(text string, off int) *SyntaxError {
 	at := off
 	if toks, err := tokenize(text[:off]); err == nil && len(toks) >= 2 {
 		last := toks[len(toks)-2]
-		if endsOperand(last) && unclosedOpener(toks, len(toks)-2) >= 0 && inCondition(toks, len(toks)-2) {
+		if endsOperand(last) && inCondition(toks, len(toks)-1) {
 			se.Message = "unexpected token `*`: Cedar has no block comments, use // line comments"
 			at = off + 1
 		}
@@ -139,12 +146,9 @@ func blockCommentError(text string, off int) *SyntaxError {
 // inCondition reports whether toks[i] is inside the braces of a `when` or
 // `unless` clause.
 func inCondition(toks []token, i int) bool {
-	for j := unclosedOpener(toks, i); j >= 0; j = unclosedOpener(toks, j-1) {
-		if j > 0 && toks[j-1].kind == tokIdent && (toks[j-1].text == "when" || toks[j-1].text == "unless") {
+	for j := enclosingOpener(toks, i); j > 0; j = enclosingOpener(toks, j) {
+		if toks[j].is("{") && isConditionKeyword(toks[j-1]) {
 			return true
-		}
-		if j == 0 {
-			break
 		}
 	}
 	return false

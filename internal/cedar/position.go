@@ -63,6 +63,9 @@ func syntaxErrorOf(text string, err error) *SyntaxError {
 		if toks, err := tokenize(text); err == nil {
 			if off, ok := parserErrorOffset(text, toks, line, col, se.Message); ok {
 				se.setPosition(text, off)
+				if ref := referenceOffset(toks, tokenIndexAt(toks, off), se.Message); ref >= 0 {
+					se.setPosition(text, ref)
+				}
 			}
 		}
 	case tokenizerErrorRe.MatchString(msg):
@@ -257,6 +260,20 @@ func tokenAt(toks []token, line, col int) int {
 		if t.line == line && t.col == col {
 			return i
 		}
+	}
+	return -1
+}
+
+// tokenIndexAt is the index of the token that starts at byte offset
+// off (the EOF token for the end of the text), or -1.
+func tokenIndexAt(toks []token, off int) int {
+	for i, t := range toks {
+		if t.offset == off && t.kind != tokEOF {
+			return i
+		}
+	}
+	if n := len(toks); n > 0 && (n == 1 || toks[n-2].end == off) {
+		return n - 1
 	}
 	return -1
 }

@@ -1,0 +1,195 @@
+package cedar
+
+// Where Cedar's reference implementation (Rust) reports an error that its
+// grammar lets through and a later check rejects. Cedar's grammar is
+// laxer than cedar-go's in a few places: it parses a scope clause with its
+// expression grammar, accepts chained relations (`1 < 2 < 3`), `=`, `/`
+// and `%`, reads any name (keywords too) as a complete expression and any
+// identifier as an effect or a condition keyword. It then rejects the
+// construct as a whole, pointing at its start, or fails at the token after
+// the name. referenceOffset moves cedar-go's error (already at the token
+// it is about, see position.go) to where Cedar reports it; the
+// differential test (TestDifferentialPositions) checks the result.
+
+import "strings"
+
+// referenceOffset is where Cedar reports the parser error msg (cedar-go's
+// raw message) that position.go places at toks[k].
+func referenceOffset(toks []token, k int, msg string) int {
+	if k < 0 || k >= len(toks) {
+		return -1
+	}
+	t := toks[k]
+	next := func() token {
+		if k+1 < len(toks) {
+			return toks[k+1]
+		}
+		return toks[k]
+	}
+	gotWant := exactGotWant.FindStringSubmatch(msg)
+	switch open := enclosingOpener(toks, k); {
+	case open > 0 && toks[open].is("(") && isEffect(toks[open-1]) && inScopeError(toks, k, gotWant):
+		return scopeClauseOffset(toks, k, gotWant)
+	case k == 0 || !endsOperand(toks[k-1]) || !inCondition(toks, k):
+	case isRelational(t) && hasRelationBefore(toks, k):
+		return toks[expressionStart(toks, k, false)].offset // chained relation
+	case t.is("="):
+		return toks[expressionStart(toks, k, false)].offset
+	case t.is("/") || t.is("%"):
+		return toks[expressionStart(toks, k, true)].offset
+	}
+	switch {
+	case msg == "invalid primary" && t.is("}") && k >= 2 && toks[k-1].is("{") && isConditionKeyword(toks[k-2]):
+		return toks[k-2].offset // an empty condition
+	case msg == "invalid primary" && (t.kind == tokIdent || t.kind == tokKeyword) && !followsExpression(next()):
+		return tokenOffset(toks, k+1) // a name, then a token no expression continues with
+	case gotWant != nil && gotWant[2] == ";" && t.kind == tokIdent && !next().is("{"):
+		return tokenOffset(toks, k+1) // read as a condition keyword, then not `{`
+	case strings.HasPrefix(msg, "unexpected effect: ") && t.kind == tokIdent && !next().is("(") && next().kind != tokEOF:
+		return tokenOffset(toks, k+1) // read as an effect, then not `(`
+	case msg == "expected ident" && t.kind == tokKeyword && next().is("::") && k+2 < len(toks) && toks[k+2].kind == tokString:
+		return tokenOffset(toks, k+2) // a keyword read as a path
+	}
+	return -1
+}
+
+func isEffect(t token) bool {
+	return t.kind == tokIdent && (t.text == EffectPermit || t.text == EffectForbid)
+}
+
+func isConditionKeyword(t token) bool {
+	return t.kind == tokIdent && (t.text == "when" || t.text == "unless")
+}
+
+// isRelational reports whether t is a relational operator of Cedar's
+// grammar.
+func isRelational(t token) bool {
+	for _, op := range []string{"<", "<=", ">", ">=", "==", "!=", "in"} {
+		if t.is(op) {
+			return true
+		}
+	}
+	return false
+}
+
+// followsExpression reports whether t can follow a complete expression in
+// Cedar's grammar.
+func followsExpression(t token) bool {
+	if t.kind == tokEOF || isCloser(t) || isRelational(t) {
+		return true
+	}
+	for _, op := range []string{".", "[", "(", "::", "+", "-", "*", "/", "%", "=", "&&", "||", "has", "like", "is", ",", ";", "then", "else", ":"} {
+		if t.is(op) {
+			return true
+		}
+	}
+	return false
+}
+
+// enclosingOpener is the index of the innermost bracket open at toks[k],
+// or -1.
+func enclosingOpener(toks []token, k int) int {
+	for j := k - 1; j >= 0; j-- {
+		switch {
+		case isCloser(toks[j]):
+			if j = matchingOpener(toks, j); j < 0 {
+				return -1
+			}
+		case isOpener(toks[j]):
+			return j
+		}
+	}
+	return -1
+}
+
+// inScopeError reports whether the error at toks[k], inside a policy's
+// scope, is one that Cedar reports for the whole clause or its operand.
+func inScopeError(toks []token, k int, gotWant []string) bool {
+	t := toks[k]
+	switch {
+	case t.is("=") || t.is("!=") || t.is("is") || t.is("<") || t.is("<=") || t.is(">") || t.is(">="):
+		return true
+	case gotWant != nil && gotWant[2] == "::":
+		return t.is(",") || t.is(")") // the operand ended without being an entity
+	}
+	return false
+}
+
+// scopeClauseOffset is where Cedar reports an error in the scope clause
+// holding toks[k]: at the operand of `==` or `in` for an operand that is
+// not an entity, else at the start of the clause.
+func scopeClauseOffset(toks []token, k int, gotWant []string) int {
+	start := k
+	for start > 0 && !toks[start-1].is(",") && !toks[start-1].is("(") {
+		start--
+	}
+	if gotWant != nil && gotWant[2] == "::" {
+		for j := k - 1; j >= start; j-- {
+			if toks[j].is("==") || toks[j].is("in") {
+				return toks[j+1].offset
+			}
+		}
+	}
+	return toks[start].offset
+}
+
+// hasRelationBefore reports whether the relation that the relational
+// operator toks[k] would continue already has one.
+func hasRelationBefore(toks []token, k int) bool {
+	start := expressionStart(toks, k, false)
+	for j := start; j < k; j++ {
+		if isCloser(toks[j]) {
+			continue
+		}
+		if isOpener(toks[j]) {
+			if m := matchingCloser(toks, j); m > j && m < k {
+				j = m
+				continue
+			}
+		}
+		if isRelational(toks[j]) {
+			return true
+		}
+	}
+	return false
+}
+
+// matchingCloser is the index of the bracket closing the one opened at j,
+// or -1.
+func matchingCloser(toks []token, j int) int {
+	depth := 0
+	for i := j; i < len(toks); i++ {
+		switch {
+		case isOpener(toks[i]):
+			depth++
+		case isCloser(toks[i]):
+			depth--
+			if depth == 0 {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+// expressionStart is the index of the first token of the relation (or,
+// with mult, of the product) that toks[k] is inside of: scanning back
+// over whole bracketed groups to the token after the nearest `&&`, `||`,
+// `,`, `:`, open bracket, `if`, `then` or `else` (and, with mult, binary
+// `+`, `-` or a relational operator).
+func expressionStart(toks []token, k int, mult bool) int {
+	for j := k - 1; j >= 0; j-- {
+		t := toks[j]
+		switch {
+		case isCloser(t):
+			if j = matchingOpener(toks, j); j < 0 {
+				return 0
+			}
+		case isOpener(t), t.is("&&"), t.is("||"), t.is(","), t.is(":"), t.is("if"), t.is("then"), t.is("else"):
+			return j + 1
+		case mult && (isRelational(t) || t.is("=") || ((t.is("+") || t.is("-")) && !isUnary(toks, j))):
+			return j + 1
+		}
+	}
+	return 0
+}
