@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -103,35 +104,9 @@ func (d *awsRolesDataSource) Read(ctx context.Context, req datasource.ReadReques
 	if resp.Diagnostics.HasError() {
 		return
 	}
-
-	limit := api.MaxPageSize
-	params := api.ListAwsRolesParams{Limit: &limit}
-	if !data.ARN.IsNull() {
-		params.Arn = data.ARN.ValueStringPointer()
-	}
-	if !data.Source.IsNull() {
-		src, err := uuid.Parse(data.Source.ValueString())
-		if err != nil { // the validator already rejects this at validate time
-			resp.Diagnostics.AddAttributeError(path.Root("source"), "Invalid UUID", fmt.Sprintf("source: %s.", err))
-			return
-		}
-		params.Source = &src
-	}
-	if !data.Status.IsNull() {
-		st := api.AwsRoleStatus(data.Status.ValueString())
-		params.Status = &st
-	}
-	if data.Refresh.ValueBool() {
-		refresh := true
-		params.Refresh = &refresh
-	}
-	var re *regexp.Regexp
-	if !data.NameRegex.IsNull() {
-		var err error
-		if re, err = regexp.Compile(data.NameRegex.ValueString()); err != nil {
-			resp.Diagnostics.AddAttributeError(path.Root("name_regex"), "Invalid Regular Expression", fmt.Sprintf("name_regex: %s.", err))
-			return
-		}
+	params, re := data.query(&resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
 	}
 
 	tflog.Debug(ctx, "Listing AWS roles", map[string]any{"refresh": data.Refresh.ValueBool()})
@@ -148,6 +123,50 @@ func (d *awsRolesDataSource) Read(ctx context.Context, req datasource.ReadReques
 	}
 	tflog.Debug(ctx, "Listed AWS roles", map[string]any{"count": len(roles)})
 
+	resp.Diagnostics.Append(data.setRoles(roles)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &data)...)
+}
+
+// query is the API's query for the filters, and the compiled name_regex
+// (nil when unset), which the API does not take.
+func (data *awsRolesDataSourceModel) query(diags *diag.Diagnostics) (api.ListAwsRolesParams, *regexp.Regexp) {
+	limit := api.MaxPageSize
+	params := api.ListAwsRolesParams{Limit: &limit}
+	if !data.ARN.IsNull() {
+		params.Arn = data.ARN.ValueStringPointer()
+	}
+	if !data.Source.IsNull() {
+		src, err := uuid.Parse(data.Source.ValueString())
+		if err != nil { // the validator already rejects this at validate time
+			diags.AddAttributeError(path.Root("source"), "Invalid UUID", fmt.Sprintf("source: %s.", err))
+			return params, nil
+		}
+		params.Source = &src
+	}
+	if !data.Status.IsNull() {
+		st := api.AwsRoleStatus(data.Status.ValueString())
+		params.Status = &st
+	}
+	if data.Refresh.ValueBool() {
+		refresh := true
+		params.Refresh = &refresh
+	}
+	if data.NameRegex.IsNull() {
+		return params, nil
+	}
+	re, err := regexp.Compile(data.NameRegex.ValueString())
+	if err != nil {
+		diags.AddAttributeError(path.Root("name_regex"), "Invalid Regular Expression", fmt.Sprintf("name_regex: %s.", err))
+	}
+	return params, re
+}
+
+// setRoles sets aws_roles and ids to the roles, sorted by name, then id.
+func (data *awsRolesDataSourceModel) setRoles(roles []api.AwsRole) diag.Diagnostics {
+	var diags diag.Diagnostics
 	// The API orders by name, then id already; sorting again keeps the
 	// documented order independent of the server.
 	slices.SortStableFunc(roles, func(a, b api.AwsRole) int {
@@ -156,15 +175,12 @@ func (d *awsRolesDataSource) Read(ctx context.Context, req datasource.ReadReques
 	data.AwsRoles = make([]awsRoleModel, 0, len(roles))
 	data.IDs = make([]types.String, 0, len(roles))
 	for _, role := range roles {
-		m, diags := awsRoleFromAPI(role)
-		resp.Diagnostics.Append(diags...)
+		m, d := awsRoleFromAPI(role)
+		diags.Append(d...)
 		data.AwsRoles = append(data.AwsRoles, m)
 		data.IDs = append(data.IDs, m.ID)
 	}
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &data)...)
+	return diags
 }
 
 // awsRolesFilterPath maps the query parameters of GET /v1/aws/roles the

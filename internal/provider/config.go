@@ -45,7 +45,15 @@ type settings struct {
 func resolveSettings(cfg providerModel, getenv func(string) string) (settings, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	var s settings
+	s.resolveConnection(cfg, getenv, &diags)
+	s.resolveRetries(cfg, &diags)
+	s.resolveRequestTimeout(cfg, getenv, &diags)
+	s.resolveCedar(cfg)
+	return s, diags
+}
 
+// resolveConnection sets the endpoint, the API key and the tenant.
+func (s *settings) resolveConnection(cfg providerModel, getenv func(string) string, diags *diag.Diagnostics) {
 	endpoint := stringSetting(cfg.Endpoint, "endpoint", envEndpoint, getenv)
 	if endpoint.value == "" {
 		diags.AddAttributeError(pathEndpoint, "Missing JITSudo Endpoint",
@@ -78,7 +86,10 @@ func resolveSettings(cfg providerModel, getenv func(string) string) (settings, d
 			"the UUID of your tenant"))
 	}
 	s.TenantID = tenant.value
+}
 
+// resolveRetries sets max_retries and the retry waits.
+func (s *settings) resolveRetries(cfg providerModel, diags *diag.Diagnostics) {
 	s.MaxRetries = defaultMaxRetries
 	if !cfg.MaxRetries.IsNull() {
 		// The schema validator has checked the range already.
@@ -99,24 +110,30 @@ func resolveSettings(cfg providerModel, getenv func(string) string) (settings, d
 	if errMin == nil && errMax == nil {
 		diags.Append(checkWaitOrder(s.RetryWaitMin, s.RetryWaitMax, cfg.RetryWaitMax.IsNull())...)
 	}
+}
 
-	// request_timeout: the provider block's value has passed the attribute
-	// validator already; the environment variable is checked here, with
-	// the same rule.
+// resolveRequestTimeout sets request_timeout: the provider block's value
+// has passed the attribute validator already; the environment variable is
+// checked here, with the same rule.
+func (s *settings) resolveRequestTimeout(cfg providerModel, getenv func(string) string, diags *diag.Diagnostics) {
 	s.RequestTimeout = defaultRequestTimeout
-	if timeout := stringSetting(cfg.RequestTimeout, requestTimeoutAttr, envRequestTimeout, getenv); timeout.value != "" {
-		if err := checkTimeout(timeout.value); err != nil {
-			diags.AddAttributeError(pathRequestTimeout, "Invalid Request Timeout", timeout.invalid(err,
-				"a positive Go duration such as 30s or 2m, or unset it for the default of "+defaultRequestTimeout.String()))
-		} else {
-			s.RequestTimeout, _ = time.ParseDuration(timeout.value)
-		}
+	timeout := stringSetting(cfg.RequestTimeout, requestTimeoutAttr, envRequestTimeout, getenv)
+	if timeout.value == "" {
+		return
 	}
+	if err := checkTimeout(timeout.value); err != nil {
+		diags.AddAttributeError(pathRequestTimeout, "Invalid Request Timeout", timeout.invalid(err,
+			"a positive Go duration such as 30s or 2m, or unset it for the default of "+defaultRequestTimeout.String()))
+		return
+	}
+	s.RequestTimeout, _ = time.ParseDuration(timeout.value)
+}
 
-	// cedar_schema and schema_findings may still be unknown when
-	// everything else is known: Configure leaves the schema check off then
-	// (see newCedarSchemaSource). The attribute validators have checked
-	// known values already.
+// resolveCedar sets cedar_schema and schema_findings. They may still be
+// unknown when everything else is known: Configure leaves the schema check
+// off then (see newCedarSchemaSource). The attribute validators have
+// checked known values already.
+func (s *settings) resolveCedar(cfg providerModel) {
 	if !cfg.CedarSchema.IsNull() && !cfg.CedarSchema.IsUnknown() {
 		s.CedarSchema, s.CedarSchemaSet = cfg.CedarSchema.ValueString(), true
 	}
@@ -124,8 +141,6 @@ func resolveSettings(cfg providerModel, getenv func(string) string) (settings, d
 	if !cfg.SchemaFindings.IsNull() && !cfg.SchemaFindings.IsUnknown() {
 		s.SchemaFindings = cfg.SchemaFindings.ValueString()
 	}
-
-	return s, diags
 }
 
 // setting is a string value and where it came from.

@@ -121,17 +121,9 @@ func rawDecode(dv *tfprotov6.DynamicValue, typ tftypes.Type) (tftypes.Value, err
 // planPermissionSetsRaw plans jitsudo_permission_sets like the framework
 // would, in linear time. An error means the values are not of the
 // expected shape.
-func planPermissionSetsRaw(ctx context.Context, req *tfprotov6.PlanResourceChangeRequest) (*tfprotov6.PlanResourceChangeResponse, error) {
+func planPermissionSetsRaw(_ context.Context, req *tfprotov6.PlanResourceChangeRequest) (*tfprotov6.PlanResourceChangeResponse, error) {
 	typ := permissionSetsRawType()
-	config, err := rawDecode(req.Config, typ)
-	if err != nil {
-		return nil, err
-	}
-	prior, err := rawDecode(req.PriorState, typ)
-	if err != nil {
-		return nil, err
-	}
-	proposed, err := rawDecode(req.ProposedNewState, typ)
+	config, prior, proposed, err := rawDecodePlanRequest(req, typ)
 	if err != nil {
 		return nil, err
 	}
@@ -142,135 +134,24 @@ func planPermissionSetsRaw(ctx context.Context, req *tfprotov6.PlanResourceChang
 	if !proposed.IsKnown() {
 		return nil, fmt.Errorf("unknown proposed new state")
 	}
-
-	mapTyp, ok := typ.AttributeTypes["permission_sets"].(tftypes.Map)
-	if !ok {
-		return nil, fmt.Errorf("permission_sets is a %s", typ.AttributeTypes["permission_sets"])
-	}
-	elemTyp, ok := mapTyp.ElementType.(tftypes.Object)
-	if !ok {
-		return nil, fmt.Errorf("permission_sets elements are %s", mapTyp.ElementType)
-	}
-
-	planAttrs, err := rawObject(proposed)
+	p, err := newRawPlan(typ, config, prior, proposed)
 	if err != nil {
 		return nil, err
 	}
-	configAttrs, err := rawObject(config)
+	if err := p.applyDefaults(); err != nil {
+		return nil, err
+	}
+	planned, err := p.build()
 	if err != nil {
 		return nil, err
 	}
-	priorAttrs, err := rawObject(prior)
-	if err != nil {
-		return nil, err
-	}
-	configSets, err := rawMap(configAttrs["permission_sets"])
-	if err != nil {
-		return nil, err
-	}
-	priorSets, err := rawMap(priorAttrs["permission_sets"])
-	if err != nil {
-		return nil, err
-	}
-	planSets, err := rawMap(planAttrs["permission_sets"])
-	if err != nil {
-		return nil, err
-	}
-
-	// The elements, as attribute maps (nil: null or unknown element).
-	elems := make(map[string]map[string]tftypes.Value, len(planSets))
-	emptyMetadata := tftypes.NewValue(tftypes.String, permissionSetEmptyMetadata)
-	for arn, v := range planSets {
-		a, err := rawObject(v)
-		if err != nil {
-			return nil, err
-		}
-		elems[arn] = a
-		if a == nil {
-			continue
-		}
-		// Defaults: metadata null in the configuration is "{}".
-		ca, err := rawObject(configSets[arn])
-		if err != nil {
-			return nil, err
-		}
-		if ca != nil && ca["metadata"].IsNull() {
-			a["metadata"] = emptyMetadata
-		}
-	}
-	build := func() (tftypes.Value, error) {
-		out := make(map[string]tftypes.Value, len(planAttrs))
-		for k, v := range planAttrs {
-			out[k] = v
-		}
-		if planSets != nil {
-			m := make(map[string]tftypes.Value, len(elems))
-			for arn, a := range elems {
-				if a == nil {
-					m[arn] = planSets[arn]
-					continue
-				}
-				if err := tftypes.ValidateValue(elemTyp, a); err != nil {
-					return tftypes.Value{}, err
-				}
-				m[arn] = tftypes.NewValue(elemTyp, a)
-			}
-			out["permission_sets"] = tftypes.NewValue(mapTyp, m)
-		}
-		if err := tftypes.ValidateValue(typ, out); err != nil {
-			return tftypes.Value{}, err
-		}
-		return tftypes.NewValue(typ, out), nil
-	}
-
-	planned, err := build()
-	if err != nil {
-		return nil, err
-	}
-	// Any change: computed attributes null in the configuration become
-	// unknown (id; last_synced_at of every set; metadata has a default).
 	if !planned.Equal(prior) {
-		unknown := tftypes.NewValue(tftypes.String, tftypes.UnknownValue)
-		if configAttrs["id"].IsNull() {
-			planAttrs["id"] = unknown
-		}
-		for arn, a := range elems {
-			if a == nil {
-				continue
-			}
-			if ca, _ := rawObject(configSets[arn]); ca != nil && ca["last_synced_at"].IsNull() {
-				a["last_synced_at"] = unknown
-			}
-		}
+		p.markComputedUnknown()
 	}
-
-	// Plan modifiers. id: UseStateForUnknown.
-	if priorAttrs != nil && !planAttrs["id"].IsKnown() && configAttrs["id"].IsKnown() {
-		planAttrs["id"] = priorAttrs["id"]
+	if err := p.applyPlanModifiers(); err != nil {
+		return nil, err
 	}
-	for arn, a := range elems {
-		if a == nil {
-			continue
-		}
-		sa, err := rawObject(priorSets[arn])
-		if err != nil {
-			return nil, err
-		}
-		if sa == nil {
-			continue
-		}
-		// metadata: the state's text when equal as JSON.
-		if rawMetadataEqual(sa["metadata"], a["metadata"]) {
-			a["metadata"] = sa["metadata"]
-		}
-		// ModifyPlan: last_synced_at kept for a set that does not change.
-		if !a["last_synced_at"].IsKnown() && priorAttrs != nil && rawSameSettings(a, sa) {
-			a["last_synced_at"] = sa["last_synced_at"]
-		}
-	}
-
-	planned, err = build()
-	if err != nil {
+	if planned, err = p.build(); err != nil {
 		return nil, err
 	}
 	dv, err := tfprotov6.NewDynamicValue(typ, planned)
@@ -279,6 +160,163 @@ func planPermissionSetsRaw(ctx context.Context, req *tfprotov6.PlanResourceChang
 	}
 	resp.PlannedState = &dv
 	return resp, nil
+}
+
+// rawDecodePlanRequest decodes the configuration, the prior state and the
+// proposed new state of a plan request.
+func rawDecodePlanRequest(req *tfprotov6.PlanResourceChangeRequest, typ tftypes.Object) (config, prior, proposed tftypes.Value, err error) {
+	if config, err = rawDecode(req.Config, typ); err != nil {
+		return
+	}
+	if prior, err = rawDecode(req.PriorState, typ); err != nil {
+		return
+	}
+	proposed, err = rawDecode(req.ProposedNewState, typ)
+	return
+}
+
+// rawPlan is a plan of jitsudo_permission_sets being made: the attributes
+// of the configuration, the prior state and the plan (which the steps
+// change), and those of each planned set.
+type rawPlan struct {
+	typ     tftypes.Object
+	mapTyp  tftypes.Map
+	elemTyp tftypes.Object
+
+	planAttrs, configAttrs, priorAttrs map[string]tftypes.Value
+	planSets, configSets, priorSets    map[string]tftypes.Value
+	// elems are the planned sets as attribute maps (nil: null or unknown
+	// element).
+	elems map[string]map[string]tftypes.Value
+}
+
+// newRawPlan takes the values apart; proposed is known and not null.
+func newRawPlan(typ tftypes.Object, config, prior, proposed tftypes.Value) (*rawPlan, error) {
+	p := &rawPlan{typ: typ}
+	var ok bool
+	if p.mapTyp, ok = typ.AttributeTypes["permission_sets"].(tftypes.Map); !ok {
+		return nil, fmt.Errorf("permission_sets is a %s", typ.AttributeTypes["permission_sets"])
+	}
+	if p.elemTyp, ok = p.mapTyp.ElementType.(tftypes.Object); !ok {
+		return nil, fmt.Errorf("permission_sets elements are %s", p.mapTyp.ElementType)
+	}
+	var err error
+	if p.planAttrs, err = rawObject(proposed); err != nil {
+		return nil, err
+	}
+	if p.configAttrs, err = rawObject(config); err != nil {
+		return nil, err
+	}
+	if p.priorAttrs, err = rawObject(prior); err != nil {
+		return nil, err
+	}
+	if p.configSets, err = rawMap(p.configAttrs["permission_sets"]); err != nil {
+		return nil, err
+	}
+	if p.priorSets, err = rawMap(p.priorAttrs["permission_sets"]); err != nil {
+		return nil, err
+	}
+	if p.planSets, err = rawMap(p.planAttrs["permission_sets"]); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// applyDefaults fills elems from the planned sets, with the default of
+// metadata: null in the configuration is "{}".
+func (p *rawPlan) applyDefaults() error {
+	p.elems = make(map[string]map[string]tftypes.Value, len(p.planSets))
+	emptyMetadata := tftypes.NewValue(tftypes.String, permissionSetEmptyMetadata)
+	for arn, v := range p.planSets {
+		a, err := rawObject(v)
+		if err != nil {
+			return err
+		}
+		p.elems[arn] = a
+		if a == nil {
+			continue
+		}
+		ca, err := rawObject(p.configSets[arn])
+		if err != nil {
+			return err
+		}
+		if ca != nil && ca["metadata"].IsNull() {
+			a["metadata"] = emptyMetadata
+		}
+	}
+	return nil
+}
+
+// build is the planned value as the attributes stand.
+func (p *rawPlan) build() (tftypes.Value, error) {
+	out := make(map[string]tftypes.Value, len(p.planAttrs))
+	for k, v := range p.planAttrs {
+		out[k] = v
+	}
+	if p.planSets != nil {
+		m := make(map[string]tftypes.Value, len(p.elems))
+		for arn, a := range p.elems {
+			if a == nil {
+				m[arn] = p.planSets[arn]
+				continue
+			}
+			if err := tftypes.ValidateValue(p.elemTyp, a); err != nil {
+				return tftypes.Value{}, err
+			}
+			m[arn] = tftypes.NewValue(p.elemTyp, a)
+		}
+		out["permission_sets"] = tftypes.NewValue(p.mapTyp, m)
+	}
+	if err := tftypes.ValidateValue(p.typ, out); err != nil {
+		return tftypes.Value{}, err
+	}
+	return tftypes.NewValue(p.typ, out), nil
+}
+
+// markComputedUnknown is the framework's plan on any change: computed
+// attributes null in the configuration become unknown (id; last_synced_at
+// of every set; metadata has a default).
+func (p *rawPlan) markComputedUnknown() {
+	unknown := tftypes.NewValue(tftypes.String, tftypes.UnknownValue)
+	if p.configAttrs["id"].IsNull() {
+		p.planAttrs["id"] = unknown
+	}
+	for arn, a := range p.elems {
+		if a == nil {
+			continue
+		}
+		if ca, _ := rawObject(p.configSets[arn]); ca != nil && ca["last_synced_at"].IsNull() {
+			a["last_synced_at"] = unknown
+		}
+	}
+}
+
+// applyPlanModifiers runs the plan modifiers (id UseStateForUnknown,
+// metadata kept when equal as JSON) and the resource's ModifyPlan
+// (last_synced_at kept for a set that does not change).
+func (p *rawPlan) applyPlanModifiers() error {
+	if p.priorAttrs != nil && !p.planAttrs["id"].IsKnown() && p.configAttrs["id"].IsKnown() {
+		p.planAttrs["id"] = p.priorAttrs["id"]
+	}
+	for arn, a := range p.elems {
+		if a == nil {
+			continue
+		}
+		sa, err := rawObject(p.priorSets[arn])
+		if err != nil {
+			return err
+		}
+		if sa == nil {
+			continue
+		}
+		if rawMetadataEqual(sa["metadata"], a["metadata"]) {
+			a["metadata"] = sa["metadata"]
+		}
+		if !a["last_synced_at"].IsKnown() && p.priorAttrs != nil && rawSameSettings(a, sa) {
+			a["last_synced_at"] = sa["last_synced_at"]
+		}
+	}
+	return nil
 }
 
 // rawMap is the elements of a known, non-null map (nil otherwise).

@@ -197,119 +197,169 @@ type permissionSetsApplied struct {
 // lost; anything else is a change made outside Terraform, reported and not
 // overwritten.
 func (r *permissionSetsResource) apply(ctx context.Context, prior, planned map[string]permissionSetItemModel, etags map[string]string, summary string) (permissionSetsApplied, diag.Diagnostics) {
-	var diags diag.Diagnostics
 	d := diffPermissionSets(prior, planned)
 	tflog.Debug(ctx, "Applying permission sets", map[string]any{"upsert": len(d.Upsert), "delete": len(d.Delete), "etags": len(etags)})
-
-	out := permissionSetsApplied{items: maps.Clone(prior), etags: maps.Clone(etags)}
-	if out.items == nil {
-		out.items = map[string]permissionSetItemModel{}
-	}
-	if out.etags == nil {
-		out.etags = map[string]string{}
-	}
-	// written are the sets upserted whose read-back is due; done those
-	// found already as planned, with their read.
-	var written []string
-	done := func(arn string, ps api.PermissionSet) {
-		out.items[arn] = permissionSetItemFromAPI(ps, new(planned[arn]))
-		out.etags[arn] = ps.Etag
-	}
-	wrote := func(arns ...string) {
-		for _, arn := range arns {
-			item := planned[arn]
-			item.LastSyncedAt = types.StringNull()
-			out.items[arn] = item
-			delete(out.etags, arn)
-		}
-		written = append(written, arns...)
-	}
-	failed := func() (permissionSetsApplied, diag.Diagnostics) {
-		r.readBack(ctx, written, planned, &out, summary, nil)
-		return out, diags
-	}
-
+	w := newPermissionSetsWrite(r, prior, planned, etags, summary)
 	for _, batch := range permissionSetChunks(d.Upsert, permissionSetBatchSize) {
-		in := make([]api.PermissionSetInput, len(batch))
-		for i, arn := range batch {
-			var dd diag.Diagnostics
-			in[i], dd = planned[arn].toAPI(arn, permissionSetsItemPath(arn))
-			diags.Append(dd...)
-			if _, managed := prior[arn]; !managed {
-				in[i].IfNoneMatch = new(api.PermissionSetInputIfNoneMatch("*"))
-			} else {
-				in[i].IfMatch = new(cmp.Or(etags[arn], "*"))
-			}
+		if !w.upsert(ctx, batch) {
+			return w.failed(ctx)
 		}
-		if diags.HasError() {
-			return failed()
-		}
-		tflog.Debug(ctx, "Upserting permission sets", map[string]any{"count": len(batch), "first": batch[0], "last": batch[len(batch)-1]})
-		_, err := r.client.UpsertPermissionSets(ctx, in)
-		forgetPermissionSets(r.caches, batch...)
-		if err == nil {
-			wrote(batch...)
-			continue
-		}
-		if !isStale(err) {
-			addAPIError(&diags, summary, "upserting "+permissionSetsBatchLabel(batch), err, permissionSetsBulkLocation(batch))
-			return failed()
-		}
-		// 412: read the batch's sets again.
-		failedItems := permissionSetFailedItems(err)
-		cur, ferr := findPermissionSets(ctx, r.client, batch)
-		if ferr != nil {
-			addAPIError(&diags, summary, "reading "+permissionSetsBatchLabel(batch)+" again after the API refused to upsert them (412)", ferr, nil)
-			return failed()
-		}
-		var exist, changed, rest []string
-		var restIn []api.PermissionSetInput
-		for i, arn := range batch {
-			ps, found := cur[arn]
-			switch {
-			case found && permissionSetIsIntended(ps, planned[arn]):
-				done(arn, ps)
-			case failedItems != nil && !failedItems[i]:
-				rest, restIn = append(rest, arn), append(restIn, in[i])
-			case in[i].IfNoneMatch != nil && found:
-				exist = append(exist, arn)
-			default:
-				changed = append(changed, arn)
-			}
-		}
-		if len(exist)+len(changed) > 0 {
-			permissionSetsConflicts(&diags, exist, changed)
-			return failed()
-		}
-		tflog.Debug(ctx, "Permission sets refused with 412 are already as planned: an earlier attempt of this write was applied",
-			map[string]any{"count": len(batch) - len(rest)})
-		if len(rest) == 0 {
-			continue
-		}
-		// The batch was refused as a whole: send the sets it did not
-		// find as planned once more.
-		_, err = r.client.UpsertPermissionSets(ctx, restIn)
-		forgetPermissionSets(r.caches, rest...)
-		if err != nil {
-			addAPIError(&diags, summary, "upserting "+permissionSetsBatchLabel(rest), err, permissionSetsBulkLocation(rest))
-			return failed()
-		}
-		wrote(rest...)
 	}
-
 	for _, batch := range permissionSetChunks(d.Delete, permissionSetBatchSize) {
-		tflog.Debug(ctx, "Deleting permission sets", map[string]any{"count": len(batch), "first": batch[0], "last": batch[len(batch)-1]})
-		if err := r.deleteBatch(ctx, batch, etags, summary, &diags); err != nil {
-			return failed()
-		}
-		for _, arn := range batch {
-			delete(out.items, arn)
-			delete(out.etags, arn)
+		if !w.delete(ctx, batch) {
+			return w.failed(ctx)
 		}
 	}
+	r.readBack(ctx, w.written, planned, &w.out, summary, &w.diags)
+	return w.out, w.diags
+}
 
-	r.readBack(ctx, written, planned, &out, summary, &diags)
-	return out, diags
+// permissionSetsWrite is one apply under way: what it was asked to do
+// (prior, planned, the ETags of the last read) and what it has done.
+type permissionSetsWrite struct {
+	r              *permissionSetsResource
+	prior, planned map[string]permissionSetItemModel
+	etags          map[string]string
+	summary        string
+
+	out permissionSetsApplied
+	// written are the sets upserted whose read-back is due.
+	written []string
+	diags   diag.Diagnostics
+}
+
+func newPermissionSetsWrite(r *permissionSetsResource, prior, planned map[string]permissionSetItemModel, etags map[string]string, summary string) *permissionSetsWrite {
+	w := &permissionSetsWrite{r: r, prior: prior, planned: planned, etags: etags, summary: summary,
+		out: permissionSetsApplied{items: maps.Clone(prior), etags: maps.Clone(etags)}}
+	if w.out.items == nil {
+		w.out.items = map[string]permissionSetItemModel{}
+	}
+	if w.out.etags == nil {
+		w.out.etags = map[string]string{}
+	}
+	return w
+}
+
+// failed ends a write that failed: the sets written so far are read back
+// (a failure there is not reported: an earlier error is).
+func (w *permissionSetsWrite) failed(ctx context.Context) (permissionSetsApplied, diag.Diagnostics) {
+	w.r.readBack(ctx, w.written, w.planned, &w.out, w.summary, nil)
+	return w.out, w.diags
+}
+
+// done records a set found already as planned, with its read.
+func (w *permissionSetsWrite) done(arn string, ps api.PermissionSet) {
+	w.out.items[arn] = permissionSetItemFromAPI(ps, new(w.planned[arn]))
+	w.out.etags[arn] = ps.Etag
+}
+
+// wrote records sets upserted: as planned, their read-back due.
+func (w *permissionSetsWrite) wrote(arns ...string) {
+	for _, arn := range arns {
+		item := w.planned[arn]
+		item.LastSyncedAt = types.StringNull()
+		w.out.items[arn] = item
+		delete(w.out.etags, arn)
+	}
+	w.written = append(w.written, arns...)
+}
+
+// inputs are the batch's sets as the API takes them, each conditional: an
+// added set must not exist, a managed one must have its last ETag.
+func (w *permissionSetsWrite) inputs(batch []string) ([]api.PermissionSetInput, bool) {
+	in := make([]api.PermissionSetInput, len(batch))
+	for i, arn := range batch {
+		var dd diag.Diagnostics
+		in[i], dd = w.planned[arn].toAPI(arn, permissionSetsItemPath(arn))
+		w.diags.Append(dd...)
+		if _, managed := w.prior[arn]; !managed {
+			in[i].IfNoneMatch = new(api.PermissionSetInputIfNoneMatch("*"))
+		} else {
+			in[i].IfMatch = new(cmp.Or(w.etags[arn], "*"))
+		}
+	}
+	return in, !w.diags.HasError()
+}
+
+// upsert writes one batch; false: it failed, with diagnostics.
+func (w *permissionSetsWrite) upsert(ctx context.Context, batch []string) bool {
+	in, ok := w.inputs(batch)
+	if !ok {
+		return false
+	}
+	tflog.Debug(ctx, "Upserting permission sets", map[string]any{"count": len(batch), "first": batch[0], "last": batch[len(batch)-1]})
+	_, err := w.r.client.UpsertPermissionSets(ctx, in)
+	forgetPermissionSets(w.r.caches, batch...)
+	switch {
+	case err == nil:
+		w.wrote(batch...)
+		return true
+	case !isStale(err):
+		addAPIError(&w.diags, w.summary, "upserting "+permissionSetsBatchLabel(batch), err, permissionSetsBulkLocation(batch))
+		return false
+	}
+	return w.upsertStale(ctx, batch, in, err)
+}
+
+// upsertStale handles a batch refused with 412 (err): its sets are read
+// again; those already as planned were written by an earlier attempt whose
+// response was lost, those the API did not find failing are sent once
+// more, and any other is a conflict.
+func (w *permissionSetsWrite) upsertStale(ctx context.Context, batch []string, in []api.PermissionSetInput, err error) bool {
+	failedItems := permissionSetFailedItems(err)
+	cur, ferr := findPermissionSets(ctx, w.r.client, batch)
+	if ferr != nil {
+		addAPIError(&w.diags, w.summary, "reading "+permissionSetsBatchLabel(batch)+" again after the API refused to upsert them (412)", ferr, nil)
+		return false
+	}
+	var exist, changed, rest []string
+	var restIn []api.PermissionSetInput
+	for i, arn := range batch {
+		ps, found := cur[arn]
+		switch {
+		case found && permissionSetIsIntended(ps, w.planned[arn]):
+			w.done(arn, ps)
+		case failedItems != nil && !failedItems[i]:
+			rest, restIn = append(rest, arn), append(restIn, in[i])
+		case in[i].IfNoneMatch != nil && found:
+			exist = append(exist, arn)
+		default:
+			changed = append(changed, arn)
+		}
+	}
+	if len(exist)+len(changed) > 0 {
+		permissionSetsConflicts(&w.diags, exist, changed)
+		return false
+	}
+	tflog.Debug(ctx, "Permission sets refused with 412 are already as planned: an earlier attempt of this write was applied",
+		map[string]any{"count": len(batch) - len(rest)})
+	if len(rest) == 0 {
+		return true
+	}
+	// The batch was refused as a whole: send the sets it did not find as
+	// planned once more.
+	_, err = w.r.client.UpsertPermissionSets(ctx, restIn)
+	forgetPermissionSets(w.r.caches, rest...)
+	if err != nil {
+		addAPIError(&w.diags, w.summary, "upserting "+permissionSetsBatchLabel(rest), err, permissionSetsBulkLocation(rest))
+		return false
+	}
+	w.wrote(rest...)
+	return true
+}
+
+// delete deletes one batch of dropped sets; false: it failed, with
+// diagnostics.
+func (w *permissionSetsWrite) delete(ctx context.Context, batch []string) bool {
+	tflog.Debug(ctx, "Deleting permission sets", map[string]any{"count": len(batch), "first": batch[0], "last": batch[len(batch)-1]})
+	if err := w.r.deleteBatch(ctx, batch, w.etags, w.summary, &w.diags); err != nil {
+		return false
+	}
+	for _, arn := range batch {
+		delete(w.out.items, arn)
+		delete(w.out.etags, arn)
+	}
+	return true
 }
 
 // deleteBatch deletes one batch of sets that must still have their ETags
@@ -607,59 +657,81 @@ func (r *permissionSetsResource) ImportState(ctx context.Context, req resource.I
 	if !r.configured(&resp.Diagnostics) {
 		return
 	}
-	const idHelp = "The import id of a jitsudo_permission_sets is \"*\" for every permission set of the tenant, or a " +
-		"comma-separated list of permission set ARNs such as " +
-		"arn:aws:sso:::permissionSet/ssoins-1234567890abcdef/ps-1111111111111111,arn:aws:sso:::permissionSet/ssoins-1234567890abcdef/ps-2222222222222222."
-	id := strings.TrimSpace(req.ID)
-	found := map[string]api.PermissionSet{}
-	if id == "*" {
-		tflog.Debug(ctx, "Importing every permission set")
-		for ps, err := range r.client.AllPermissionSets(ctx, api.ListPermissionSetsParams{Limit: new(api.MaxPageSize)}) {
-			if err != nil {
-				addAPIError(&resp.Diagnostics, "Error Importing Permission Sets", "listing the permission sets", err, nil)
-				return
-			}
-			found[ps.Id] = ps
-		}
+	var found map[string]api.PermissionSet
+	if id := strings.TrimSpace(req.ID); id == "*" {
+		found = r.importAll(ctx, &resp.Diagnostics)
 	} else {
-		var arns []string
-		seen := map[string]bool{}
-		for part := range strings.SplitSeq(id, ",") {
-			arn := strings.TrimSpace(part)
-			if err := validate.PermissionSetARN(arn); err != nil {
-				resp.Diagnostics.AddError("Invalid Import ID", fmt.Sprintf("%s\n\n%q: %s.", idHelp, arn, err))
-				continue
-			}
-			if !seen[arn] {
-				seen[arn] = true
-				arns = append(arns, arn)
-			}
-		}
-		if resp.Diagnostics.HasError() {
-			return
-		}
-		tflog.Debug(ctx, "Importing permission sets", map[string]any{"count": len(arns)})
-		var err error
-		found, err = findPermissionSets(ctx, r.client, arns)
-		if err != nil {
-			addAPIError(&resp.Diagnostics, "Error Importing Permission Sets", "listing the permission sets", err, nil)
-			return
-		}
-		var missing []string
-		for _, arn := range arns {
-			if _, ok := found[arn]; !ok {
-				missing = append(missing, arn)
-			}
-		}
-		if len(missing) > 0 {
-			resp.Diagnostics.AddError("Cannot Import Non-Existent Permission Sets",
-				fmt.Sprintf("%d of the permission sets to import are not in the JITSudo cache:%s", len(missing), permissionSetsARNList(missing)))
-			return
-		}
+		found = r.importListed(ctx, id, &resp.Diagnostics)
+	}
+	if resp.Diagnostics.HasError() {
+		return
 	}
 	items := make(map[string]permissionSetItemModel, len(found))
 	for arn, ps := range found {
 		items[arn] = permissionSetItemFromAPI(ps, nil)
 	}
 	r.setState(ctx, &resp.State, items, nullTimeouts(ctx), &resp.Diagnostics)
+}
+
+// importAll reads every set of the tenant, keyed by ARN.
+func (r *permissionSetsResource) importAll(ctx context.Context, diags *diag.Diagnostics) map[string]api.PermissionSet {
+	tflog.Debug(ctx, "Importing every permission set")
+	found := map[string]api.PermissionSet{}
+	for ps, err := range r.client.AllPermissionSets(ctx, api.ListPermissionSetsParams{Limit: new(api.MaxPageSize)}) {
+		if err != nil {
+			addAPIError(diags, "Error Importing Permission Sets", "listing the permission sets", err, nil)
+			return nil
+		}
+		found[ps.Id] = ps
+	}
+	return found
+}
+
+// importListed reads the sets of id, comma-separated ARNs, each of which
+// must exist.
+func (r *permissionSetsResource) importListed(ctx context.Context, id string, diags *diag.Diagnostics) map[string]api.PermissionSet {
+	arns := permissionSetsImportARNs(id, diags)
+	if diags.HasError() {
+		return nil
+	}
+	tflog.Debug(ctx, "Importing permission sets", map[string]any{"count": len(arns)})
+	found, err := findPermissionSets(ctx, r.client, arns)
+	if err != nil {
+		addAPIError(diags, "Error Importing Permission Sets", "listing the permission sets", err, nil)
+		return nil
+	}
+	var missing []string
+	for _, arn := range arns {
+		if _, ok := found[arn]; !ok {
+			missing = append(missing, arn)
+		}
+	}
+	if len(missing) > 0 {
+		diags.AddError("Cannot Import Non-Existent Permission Sets",
+			fmt.Sprintf("%d of the permission sets to import are not in the JITSudo cache:%s", len(missing), permissionSetsARNList(missing)))
+		return nil
+	}
+	return found
+}
+
+// permissionSetsImportARNs are the distinct ARNs of an import id, in
+// order; each invalid one is an error.
+func permissionSetsImportARNs(id string, diags *diag.Diagnostics) []string {
+	const idHelp = "The import id of a jitsudo_permission_sets is \"*\" for every permission set of the tenant, or a " +
+		"comma-separated list of permission set ARNs such as " +
+		"arn:aws:sso:::permissionSet/ssoins-1234567890abcdef/ps-1111111111111111,arn:aws:sso:::permissionSet/ssoins-1234567890abcdef/ps-2222222222222222."
+	var arns []string
+	seen := map[string]bool{}
+	for part := range strings.SplitSeq(id, ",") {
+		arn := strings.TrimSpace(part)
+		if err := validate.PermissionSetARN(arn); err != nil {
+			diags.AddError("Invalid Import ID", fmt.Sprintf("%s\n\n%q: %s.", idHelp, arn, err))
+			continue
+		}
+		if !seen[arn] {
+			seen[arn] = true
+			arns = append(arns, arn)
+		}
+	}
+	return arns
 }

@@ -51,35 +51,15 @@ func (m *policyRuleModel) fromTerraform(ctx context.Context, raw tftypes.Value) 
 	}
 	a := obj.Attributes()
 	str := func(name string) types.String {
-		s, ok := a[name].(basetypes.StringValue)
-		if !ok {
-			diags.AddError("Value Conversion Error", fmt.Sprintf("jitsudo_policy_rule attribute %s is %T, not a string. This is always a bug in the provider; please report it.", name, a[name]))
-		}
-		return s
+		return policyRuleAttr[basetypes.StringValue](a, name, "a string", &diags)
 	}
 	object := func(name string) types.Object {
-		o, ok := a[name].(basetypes.ObjectValue)
-		if !ok {
-			diags.AddError("Value Conversion Error", fmt.Sprintf("jitsudo_policy_rule attribute %s is %T, not an object. This is always a bug in the provider; please report it.", name, a[name]))
-		}
-		return o
-	}
-	ordinal, ok := a["ordinal"].(basetypes.Int64Value)
-	if !ok {
-		diags.AddError("Value Conversion Error", fmt.Sprintf("jitsudo_policy_rule attribute ordinal is %T, not a number. This is always a bug in the provider; please report it.", a["ordinal"]))
-	}
-	audit, ok := a["audit_session"].(basetypes.BoolValue)
-	if !ok {
-		diags.AddError("Value Conversion Error", fmt.Sprintf("jitsudo_policy_rule attribute audit_session is %T, not a bool. This is always a bug in the provider; please report it.", a["audit_session"]))
-	}
-	timeoutsValue, ok := a["timeouts"].(timeouts.Value)
-	if !ok {
-		diags.AddError("Value Conversion Error", fmt.Sprintf("jitsudo_policy_rule attribute timeouts is %T, not a timeouts value. This is always a bug in the provider; please report it.", a["timeouts"]))
+		return policyRuleAttr[basetypes.ObjectValue](a, name, "an object", &diags)
 	}
 	*m = policyRuleModel{
 		ID:           str("id"),
 		PolicyID:     str("policy_id"),
-		Ordinal:      ordinal,
+		Ordinal:      policyRuleAttr[basetypes.Int64Value](a, "ordinal", "a number", &diags),
 		Effect:       str("effect"),
 		Principal:    object("principal"),
 		Action:       object("action"),
@@ -87,12 +67,22 @@ func (m *policyRuleModel) fromTerraform(ctx context.Context, raw tftypes.Value) 
 		Conditions:   str("conditions"),
 		PolicyText:   str("policy_text"),
 		Notice:       str("notice"),
-		AuditSession: audit,
+		AuditSession: policyRuleAttr[basetypes.BoolValue](a, "audit_session", "a bool", &diags),
 		CreatedAt:    str("created_at"),
 		UpdatedAt:    str("updated_at"),
-		Timeouts:     timeoutsValue,
+		Timeouts:     policyRuleAttr[timeouts.Value](a, "timeouts", "a timeouts value", &diags),
 	}
 	return diags
+}
+
+// policyRuleAttr is the attribute name of a jitsudo_policy_rule value as a
+// T (kind names it in the error when it is not).
+func policyRuleAttr[T attr.Value](a map[string]attr.Value, name, kind string, diags *diag.Diagnostics) T {
+	v, ok := a[name].(T)
+	if !ok {
+		diags.AddError("Value Conversion Error", fmt.Sprintf("jitsudo_policy_rule attribute %s is %T, not %s. This is always a bug in the provider; please report it.", name, a[name], kind))
+	}
+	return v
 }
 
 // toTerraform is m as a value of the resource, as tfsdk's Set would

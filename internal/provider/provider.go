@@ -232,22 +232,7 @@ func (p *jitsudoProvider) ValidateConfig(ctx context.Context, req provider.Valid
 func (p *jitsudoProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
 	var cfg providerModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-
-	// A value that depends on a resource not created yet is unknown at plan
-	// time. Terraform configures the provider again with known values
-	// before it applies, so leave the client unset until then (or let the
-	// framework defer everything, on a Terraform that allows it).
-	if unknown := cfg.unknownAttributes(); len(unknown) > 0 {
-		if req.ClientCapabilities.DeferralAllowed {
-			resp.Deferred = &provider.Deferred{Reason: provider.DeferredReasonProviderConfigUnknown}
-		}
-		tflog.Debug(ctx, "JITSudo provider configuration has unknown values, not creating the API client yet", map[string]any{
-			"unknown_attributes": unknown,
-			"deferred":           resp.Deferred != nil,
-		})
+	if resp.Diagnostics.HasError() || deferUnknownConfig(ctx, cfg, req, resp) {
 		return
 	}
 
@@ -270,19 +255,7 @@ func (p *jitsudoProvider) Configure(ctx context.Context, req provider.ConfigureR
 		"schema_findings":  s.SchemaFindings,
 	})
 
-	c, err := client.New(client.Config{
-		Endpoint:     s.Endpoint,
-		APIKey:       s.APIKey,
-		TenantID:     s.TenantID,
-		UserAgent:    "terraform-provider-jitsudo/" + p.version,
-		MaxRetries:   clientMaxRetries(s.MaxRetries),
-		RetryWaitMin: s.RetryWaitMin,
-		RetryWaitMax: s.RetryWaitMax,
-		Timeout:      s.RequestTimeout,
-		// The client's error after unanswered attempts names the setting.
-		TimeoutSetting: requestTimeoutAttr,
-		Logger:         clientLogger{apiKey: s.APIKey},
-	})
+	c, err := p.newClient(s)
 	if err != nil {
 		resp.Diagnostics.AddError(
 			"Unable to Create JITSudo API Client",
@@ -297,6 +270,44 @@ func (p *jitsudoProvider) Configure(ctx context.Context, req provider.ConfigureR
 	resp.ResourceData = data
 	resp.DataSourceData = data
 	tflog.Debug(ctx, "Configured JITSudo API client", map[string]any{"endpoint": s.Endpoint, "tenant_id": s.TenantID})
+}
+
+// deferUnknownConfig tells whether cfg has unknown values, and defers the
+// provider then when Terraform allows it. A value that depends on a
+// resource not created yet is unknown at plan time. Terraform configures
+// the provider again with known values before it applies, so the client is
+// left unset until then (or the framework defers everything, on a
+// Terraform that allows it).
+func deferUnknownConfig(ctx context.Context, cfg providerModel, req provider.ConfigureRequest, resp *provider.ConfigureResponse) bool {
+	unknown := cfg.unknownAttributes()
+	if len(unknown) == 0 {
+		return false
+	}
+	if req.ClientCapabilities.DeferralAllowed {
+		resp.Deferred = &provider.Deferred{Reason: provider.DeferredReasonProviderConfigUnknown}
+	}
+	tflog.Debug(ctx, "JITSudo provider configuration has unknown values, not creating the API client yet", map[string]any{
+		"unknown_attributes": unknown,
+		"deferred":           resp.Deferred != nil,
+	})
+	return true
+}
+
+// newClient is the API client of the settings s.
+func (p *jitsudoProvider) newClient(s settings) (*client.Client, error) {
+	return client.New(client.Config{
+		Endpoint:     s.Endpoint,
+		APIKey:       s.APIKey,
+		TenantID:     s.TenantID,
+		UserAgent:    "terraform-provider-jitsudo/" + p.version,
+		MaxRetries:   clientMaxRetries(s.MaxRetries),
+		RetryWaitMin: s.RetryWaitMin,
+		RetryWaitMax: s.RetryWaitMax,
+		Timeout:      s.RequestTimeout,
+		// The client's error after unanswered attempts names the setting.
+		TimeoutSetting: requestTimeoutAttr,
+		Logger:         clientLogger{apiKey: s.APIKey},
+	})
 }
 
 func (p *jitsudoProvider) Resources(_ context.Context) []func() resource.Resource {
