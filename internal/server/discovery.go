@@ -262,7 +262,7 @@ func (s *Server) syncTenant(ctx context.Context, tx *sql.Tx, tenant string, f *r
 		return nil
 	}
 	now := s.nowString()
-	if err := syncRoles(ctx, tx, tenant, f.Roles, now); err != nil {
+	if err := s.syncRoles(ctx, tx, tenant, f.Roles, now); err != nil {
 		return fmt.Errorf("scan roles: %w", err)
 	}
 	if err := s.syncAwsRoles(ctx, tx, tenant, f.Sources, now); err != nil {
@@ -271,35 +271,10 @@ func (s *Server) syncTenant(ctx context.Context, tx *sql.Tx, tenant string, f *r
 	return nil
 }
 
-// roleRow is an internal role as stored.
-type roleRow struct {
-	name string
-	desc sql.NullString
-}
-
-// storedRoles reads the tenant's internal roles by id.
-func storedRoles(ctx context.Context, tx *sql.Tx, tenant string) (map[string]roleRow, error) {
-	existing := map[string]roleRow{}
-	rows, err := tx.QueryContext(ctx, `SELECT id, name, description FROM roles WHERE tenant_id = ?`, tenant)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id string
-		var rr roleRow
-		if err := rows.Scan(&id, &rr.name, &rr.desc); err != nil {
-			return nil, err
-		}
-		existing[id] = rr
-	}
-	return existing, rows.Close()
-}
-
 // syncRoles inserts or updates the internal roles of the file and deletes the
 // tenant's roles that are no longer in it.
-func syncRoles(ctx context.Context, tx *sql.Tx, tenant string, roles []fileRole, now string) error {
-	existing, err := storedRoles(ctx, tx, tenant)
+func (s *Server) syncRoles(ctx context.Context, tx *sql.Tx, tenant string, roles []fileRole, now string) error {
+	existing, err := s.store.RoleRows(ctx, tx, tenant)
 	if err != nil {
 		return err
 	}
@@ -310,58 +285,24 @@ func syncRoles(ctx context.Context, tx *sql.Tx, tenant string, roles []fileRole,
 			id = derivedID("role", tenant, r.Name)
 		}
 		keep[id] = true
-		desc := toNullString(r.Description)
+		want := roleRow{name: r.Name, desc: toNullString(r.Description)}
 		old, ok := existing[id]
-		switch {
-		case !ok:
-			_, err = tx.ExecContext(ctx, `INSERT INTO roles (tenant_id, id, name, description) VALUES (?, ?, ?, ?)`, tenant, id, r.Name, desc)
-		case old.name != r.Name || old.desc != desc:
-			_, err = tx.ExecContext(ctx, `UPDATE roles SET name = ?, description = ? WHERE tenant_id = ? AND id = ?`, r.Name, desc, tenant, id)
+		if ok && old == want {
+			continue
 		}
-		if err != nil {
+		if err := s.store.PutRole(ctx, tx, tenant, id, want, ok); err != nil {
 			return err
 		}
 	}
 	for id := range existing {
-		if keep[id] {
-			continue
-		}
-		// The role is gone from the directory: the AWS roles that granted it
-		// change, and the role goes with its mappings.
-		if _, err := tx.ExecContext(ctx, `UPDATE aws_roles SET updated = ? WHERE tenant_id = ? AND id IN
-			(SELECT aws_role_id FROM aws_role_mappings WHERE tenant_id = ? AND role_id = ?)`, now, tenant, tenant, id); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM roles WHERE tenant_id = ? AND id = ?`, tenant, id); err != nil {
-			return err
+		// A role gone from the directory goes with its mappings.
+		if !keep[id] {
+			if err := s.store.DeleteRole(ctx, tx, tenant, id, now); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
-}
-
-// awsRoleRow is an AWS role as stored.
-type awsRoleRow struct {
-	name, arn, source, status string
-	desc                      sql.NullString
-}
-
-// storedAwsRoles reads the tenant's AWS roles by id.
-func storedAwsRoles(ctx context.Context, tx *sql.Tx, tenant string) (map[string]awsRoleRow, error) {
-	existing := map[string]awsRoleRow{}
-	rows, err := tx.QueryContext(ctx, `SELECT id, name, arn, description, source, status FROM aws_roles WHERE tenant_id = ?`, tenant)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id string
-		var ar awsRoleRow
-		if err := rows.Scan(&id, &ar.name, &ar.arn, &ar.desc, &ar.source, &ar.status); err != nil {
-			return nil, err
-		}
-		existing[id] = ar
-	}
-	return existing, rows.Close()
 }
 
 // wantedAwsRole is an AWS role of the file with its id and source resolved.
@@ -388,7 +329,7 @@ func wantedAwsRoles(tenant string, sources []fileSource) []wantedAwsRole {
 // syncAwsRoles inserts or updates the AWS roles of the file, drops stored
 // roles whose ARN the file now gives another id, and marks the rest MISSING.
 func (s *Server) syncAwsRoles(ctx context.Context, tx *sql.Tx, tenant string, sources []fileSource, now string) error {
-	existing, err := storedAwsRoles(ctx, tx, tenant)
+	existing, err := s.store.AwsRoleRows(ctx, tx, tenant)
 	if err != nil {
 		return err
 	}
@@ -399,21 +340,16 @@ func (s *Server) syncAwsRoles(ctx context.Context, tx *sql.Tx, tenant string, so
 	present := map[string]bool{}
 	for _, wr := range want {
 		present[wr.id] = true
-		desc := toNullString(wr.role.Description)
+		row := awsRoleRow{name: wr.role.Name, arn: wr.role.ARN, desc: toNullString(wr.role.Description), source: wr.source, status: "OK"}
 		old, ok := existing[wr.id]
-		switch {
-		case !ok:
-			_, err = tx.ExecContext(ctx, `INSERT INTO aws_roles (tenant_id, id, name, arn, description, source, status, updated)
-				VALUES (?, ?, ?, ?, ?, ?, 'OK', ?)`, tenant, wr.id, wr.role.Name, wr.role.ARN, desc, wr.source, now)
-		case old.name != wr.role.Name || old.arn != wr.role.ARN || old.desc != desc || old.source != wr.source || old.status != "OK":
-			_, err = tx.ExecContext(ctx, `UPDATE aws_roles SET name = ?, arn = ?, description = ?, source = ?, status = 'OK', updated = ?
-				WHERE tenant_id = ? AND id = ?`, wr.role.Name, wr.role.ARN, desc, wr.source, now, tenant, wr.id)
+		if ok && old == row {
+			continue
 		}
-		if err != nil {
+		if err := s.store.PutAwsRole(ctx, tx, tenant, wr.id, row, ok, now); err != nil {
 			return fmt.Errorf("%s: %w", wr.role.ARN, err)
 		}
 	}
-	return markMissing(ctx, tx, tenant, existing, present, now)
+	return s.markMissing(ctx, tx, tenant, existing, present, now)
 }
 
 // dropRenamedAwsRoles deletes (with their mappings) the stored roles whose
@@ -428,7 +364,7 @@ func (s *Server) dropRenamedAwsRoles(ctx context.Context, tx *sql.Tx, tenant str
 		if newID, ok := idOfARN[old.arn]; ok && newID != id {
 			s.log.Warn("roles file: AWS role changed its id; the old one and its mappings are dropped",
 				"tenant", tenant, "arn", old.arn, "old_id", id, "new_id", newID)
-			if _, err := tx.ExecContext(ctx, `DELETE FROM aws_roles WHERE tenant_id = ? AND id = ?`, tenant, id); err != nil {
+			if err := s.store.DeleteAwsRole(ctx, tx, tenant, id); err != nil {
 				return err
 			}
 			delete(existing, id)
@@ -439,7 +375,7 @@ func (s *Server) dropRenamedAwsRoles(ctx context.Context, tx *sql.Tx, tenant str
 
 // markMissing sets the stored AWS roles that are not present (and not
 // MISSING yet) to MISSING; they keep their mappings.
-func markMissing(ctx context.Context, tx *sql.Tx, tenant string, existing map[string]awsRoleRow, present map[string]bool, now string) error {
+func (s *Server) markMissing(ctx context.Context, tx *sql.Tx, tenant string, existing map[string]awsRoleRow, present map[string]bool, now string) error {
 	var vanished []string
 	for id, old := range existing {
 		if !present[id] && old.status != "MISSING" {
@@ -448,7 +384,7 @@ func markMissing(ctx context.Context, tx *sql.Tx, tenant string, existing map[st
 	}
 	sort.Strings(vanished)
 	for _, id := range vanished {
-		if _, err := tx.ExecContext(ctx, `UPDATE aws_roles SET status = 'MISSING', updated = ? WHERE tenant_id = ? AND id = ?`, now, tenant, id); err != nil {
+		if err := s.store.MarkAwsRoleMissing(ctx, tx, tenant, id, now); err != nil {
 			return err
 		}
 	}
@@ -470,20 +406,12 @@ func (s *Server) syncAllTenants(ctx context.Context, f *rolesFile) error {
 		return nil
 	}
 	var tenants []string
-	rows, err := s.db.QueryContext(ctx, `SELECT id FROM tenants ORDER BY id`)
+	err := s.inTx(ctx, func(tx *sql.Tx) (err error) {
+		tenants, err = s.store.TenantIDs(ctx, tx)
+		return err
+	})
 	if err != nil {
-		return fmt.Errorf("list tenants: %w", err)
-	}
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return fmt.Errorf("list tenants: %w", err)
-		}
-		tenants = append(tenants, id)
-	}
-	if err := rows.Close(); err != nil {
-		return fmt.Errorf("list tenants: %w", err)
+		return err
 	}
 	for _, t := range tenants {
 		if err := s.inTx(ctx, func(tx *sql.Tx) error { return s.syncTenant(ctx, tx, t, f) }); err != nil {

@@ -7,7 +7,6 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -228,44 +227,23 @@ func pickHeaders(h http.Header) map[string][]string {
 
 // loadIdempotent returns the unexpired stored response of (tenant, key), or nil.
 func (s *Server) loadIdempotent(ctx context.Context, tenant, key string) (*storedResponse, error) {
-	var rec storedResponse
-	var headers string
 	cutoff := s.now().Add(-idempotencyTTL).UTC().Format(timeFormat)
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		return tx.QueryRowContext(ctx, `SELECT method, path, body_hash, status, headers, body FROM idempotency_keys
-			WHERE tenant_id = ? AND key = ? AND created_at >= ?`, tenant, key, cutoff).
-			Scan(&rec.method, &rec.path, &rec.bodyHash, &rec.status, &headers, &rec.body)
+	var rec *storedResponse
+	err := s.inTx(ctx, func(tx *sql.Tx) (err error) {
+		rec, err = s.store.IdempotentResponse(ctx, tx, tenant, key, cutoff)
+		return err
 	})
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
 	if err != nil {
 		return nil, fmt.Errorf("load idempotency key: %w", err)
 	}
-	if err := json.Unmarshal([]byte(headers), &rec.headers); err != nil {
-		return nil, fmt.Errorf("load idempotency key: headers: %w", err)
-	}
-	return &rec, nil
+	return rec, nil
 }
 
 // storeIdempotent records a response and prunes expired records.
 func (s *Server) storeIdempotent(ctx context.Context, tenant, key string, rec storedResponse) error {
 	now := s.now()
-	if rec.body == nil {
-		rec.body = []byte{} // the column is NOT NULL
-	}
-	headers, err := json.Marshal(rec.headers)
-	if err != nil {
-		return err
-	}
 	return s.inTx(context.WithoutCancel(ctx), func(tx *sql.Tx) error {
-		if _, err := tx.Exec(`DELETE FROM idempotency_keys WHERE created_at < ?`, now.Add(-idempotencyTTL).UTC().Format(timeFormat)); err != nil {
-			return err
-		}
-		_, err := tx.Exec(`INSERT OR REPLACE INTO idempotency_keys
-			(tenant_id, key, method, path, body_hash, status, headers, body, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			tenant, key, rec.method, rec.path, rec.bodyHash, rec.status, string(headers), rec.body, now.UTC().Format(timeFormat))
-		return err
+		return s.store.RecordResponse(context.WithoutCancel(ctx), tx, tenant, key, rec,
+			now.UTC().Format(timeFormat), now.Add(-idempotencyTTL).UTC().Format(timeFormat))
 	})
 }

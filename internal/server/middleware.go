@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"log/slog"
 	"math"
@@ -245,16 +244,20 @@ func (s *Server) authPrincipal(r *http.Request) (principal, error) {
 		return principal{}, &apiError{Status: http.StatusUnauthorized, Code: "unauthenticated",
 			Message: "missing X-API-Key header; send an API key of the tenant"}
 	}
-	var keyTenant string
-	var readOnly bool
-	err := s.db.QueryRowContext(r.Context(), `SELECT tenant_id, read_only FROM api_keys WHERE key_hash = ?`, hashKey(key)).Scan(&keyTenant, &readOnly)
-	if errors.Is(err, sql.ErrNoRows) {
-		return principal{}, &apiError{Status: http.StatusUnauthorized, Code: "unauthenticated",
-			Message: "unknown API key; check the X-API-Key header"}
-	}
+	var stored apiKey
+	var found bool
+	err := s.inTx(r.Context(), func(tx *sql.Tx) (err error) {
+		stored, found, err = s.store.KeyByHash(r.Context(), tx, hashKey(key))
+		return err
+	})
 	if err != nil {
 		return principal{}, fmt.Errorf("look up API key: %w", err)
 	}
+	if !found {
+		return principal{}, &apiError{Status: http.StatusUnauthorized, Code: "unauthenticated",
+			Message: "unknown API key; check the X-API-Key header"}
+	}
+	keyTenant, readOnly := stored.tenant, stored.readOnly
 	raw := r.Header.Get("X-Tenant-ID")
 	tenant, ok := canonicalUUID(raw)
 	if !ok {

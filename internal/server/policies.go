@@ -110,10 +110,9 @@ func (s *Server) ListPolicies(w http.ResponseWriter, r *http.Request, params api
 	}
 	ctx := r.Context()
 	tenant := tenantID(ctx)
-	q, args := policiesQuery(tenant, params, key, limit)
 	var out api.PolicyList
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		out, err = s.store.PoliciesPage(ctx, tx, tenant, limit, q, args...)
+		out, err = s.store.PoliciesPage(ctx, tx, tenant, params, key, limit)
 		return err
 	})
 	if err != nil {
@@ -121,23 +120,6 @@ func (s *Server) ListPolicies(w http.ResponseWriter, r *http.Request, params api
 		return
 	}
 	writeJSON(w, http.StatusOK, out)
-}
-
-// policiesQuery is the SELECT of one page of ListPolicies (priority
-// descending, then name, then id), with limit+1 rows.
-func policiesQuery(tenant string, params api.ListPoliciesParams, key *pageKey, limit int) (string, []any) {
-	q := `SELECT ` + policyColumns + ` FROM policies p WHERE p.tenant_id = ?`
-	args := []any{tenant}
-	if params.Name != nil {
-		q += ` AND p.name = ?`
-		args = append(args, *params.Name)
-	}
-	if key != nil {
-		q += ` AND (p.priority < ? OR (p.priority = ? AND (p.name > ? OR (p.name = ? AND p.id > ?))))`
-		args = append(args, key.Priority, key.Priority, key.Name, key.Name, key.ID)
-	}
-	q += ` ORDER BY p.priority DESC, p.name, p.id LIMIT ?`
-	return q, append(args, limit+1)
 }
 
 // validatePolicyFields checks the fields common to create and update that

@@ -81,10 +81,11 @@ func (st store) PolicyIfMatch(ctx context.Context, tx *sql.Tx, tenant, id string
 	return st.PolicyRow(ctx, tx, tenant, id)
 }
 
-// PoliciesPage runs policiesQuery's q and returns the page of summaries
+// PoliciesPage is one page of ListPolicies (policiesQuery): summaries
 // with next_cursor.
-func (st store) PoliciesPage(ctx context.Context, tx *sql.Tx, tenant string, limit int, q string, args ...any) (api.PolicyList, error) {
+func (st store) PoliciesPage(ctx context.Context, tx *sql.Tx, tenant string, params api.ListPoliciesParams, key *pageKey, limit int) (api.PolicyList, error) {
 	out := api.PolicyList{Data: []api.PolicySummary{}}
+	q, args := policiesQuery(tenant, params, key, limit)
 	page, hasMore, err := queryPolicyRows(ctx, tx, limit, q, args...)
 	if err != nil {
 		return out, err
@@ -196,4 +197,21 @@ func (store) DeletePolicy(ctx context.Context, tx *sql.Tx, tenant, id string) er
 		return fmt.Errorf("delete policy %s: %w", id, err)
 	}
 	return nil
+}
+
+// policiesQuery is the SELECT of one page of ListPolicies (priority
+// descending, then name, then id), with limit+1 rows.
+func policiesQuery(tenant string, params api.ListPoliciesParams, key *pageKey, limit int) (string, []any) {
+	q := `SELECT ` + policyColumns + ` FROM policies p WHERE p.tenant_id = ?`
+	args := []any{tenant}
+	if params.Name != nil {
+		q += ` AND p.name = ?`
+		args = append(args, *params.Name)
+	}
+	if key != nil {
+		q += ` AND (p.priority < ? OR (p.priority = ? AND (p.name > ? OR (p.name = ? AND p.id > ?))))`
+		args = append(args, key.Priority, key.Priority, key.Name, key.Name, key.ID)
+	}
+	q += ` ORDER BY p.priority DESC, p.name, p.id LIMIT ?`
+	return q, append(args, limit+1)
 }

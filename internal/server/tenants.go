@@ -45,7 +45,7 @@ func (s *Server) EnsureTenant(ctx context.Context, tenantID string) error {
 		return err
 	}
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO tenants (id, created_at) VALUES (?, ?)`, id, s.nowString()); err != nil {
+		if err := s.store.InsertTenant(ctx, tx, id, s.nowString()); err != nil {
 			return err
 		}
 		return s.syncTenant(ctx, tx, id, f)
@@ -68,39 +68,40 @@ func (s *Server) AddKey(ctx context.Context, tenantID, key string, readOnly bool
 	if err := checkAPIKey(key); err != nil {
 		return err
 	}
-	var exists int
-	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM tenants WHERE id = ?`, id).Scan(&exists); err != nil {
+	var exists bool
+	err := s.inTx(ctx, func(tx *sql.Tx) (err error) {
+		exists, err = s.store.TenantExists(ctx, tx, id)
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("add API key: %w", err)
 	}
-	if exists == 0 {
+	if !exists {
 		if err := s.EnsureTenant(ctx, id); err != nil {
 			return err
 		}
 	}
-	hash := hashKey(key)
-	return s.inTx(ctx, func(tx *sql.Tx) error {
-		var owner string
-		var ro bool
-		err := tx.QueryRowContext(ctx, `SELECT tenant_id, read_only FROM api_keys WHERE key_hash = ?`, hash).Scan(&owner, &ro)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			_, err = tx.ExecContext(ctx, `INSERT INTO api_keys (key_hash, tenant_id, read_only, created_at) VALUES (?, ?, ?, ?)`,
-				hash, id, readOnly, s.nowString())
-			if err != nil {
-				return fmt.Errorf("add API key: %w", err)
-			}
-			return nil
-		case err != nil:
-			return fmt.Errorf("add API key: %w", err)
-		case owner != id:
-			return fmt.Errorf("add API key: the key is already bound to tenant %s; a key belongs to one tenant, choose another key for %s", owner, id)
-		case ro != readOnly:
-			if _, err := tx.ExecContext(ctx, `UPDATE api_keys SET read_only = ? WHERE key_hash = ?`, readOnly, hash); err != nil {
-				return fmt.Errorf("add API key: %w", err)
-			}
-		}
-		return nil
-	})
+	if err := s.inTx(ctx, func(tx *sql.Tx) error { return s.bindKey(ctx, tx, hashKey(key), apiKey{id, readOnly}) }); err != nil {
+		return fmt.Errorf("add API key: %w", err)
+	}
+	return nil
+}
+
+// bindKey stores the key with the hash, or updates its read-only flag; a
+// key bound to another tenant is an error.
+func (s *Server) bindKey(ctx context.Context, tx *sql.Tx, hash string, want apiKey) error {
+	cur, found, err := s.store.KeyByHash(ctx, tx, hash)
+	switch {
+	case err != nil:
+		return err
+	case !found:
+		return s.store.InsertKey(ctx, tx, hash, want, s.nowString())
+	case cur.tenant != want.tenant:
+		return fmt.Errorf("the key is already bound to tenant %s; a key belongs to one tenant, choose another key for %s", cur.tenant, want.tenant)
+	case cur.readOnly != want.readOnly:
+		return s.store.SetKeyReadOnly(ctx, tx, hash, want.readOnly)
+	}
+	return nil
 }
 
 // checkAPIKey accepts keys of 1..512 visible ASCII characters: they travel
