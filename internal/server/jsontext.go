@@ -8,7 +8,6 @@ package server
 import (
 	"bytes"
 	"encoding/json"
-	"io"
 	"strconv"
 	"unicode/utf8"
 )
@@ -25,85 +24,105 @@ func checkJSONText(v *validation, body []byte) {
 	if utf8.Valid(body) && !bytes.Contains(body, []byte(`\u`)) {
 		return // the common case: nothing to look at
 	}
-	type frame struct {
-		array     bool
-		index     int
-		expectKey bool
-		key       string
-	}
-	var stack []frame
-	// loc renders the location of the frames' current positions.
-	loc := func(frames []frame) string {
-		out := ""
-		for _, f := range frames {
-			switch {
-			case f.array:
-				out += "[" + strconv.Itoa(f.index) + "]"
-			case isIdentifier(f.key) && out == "":
-				out = f.key
-			case isIdentifier(f.key):
-				out += "." + f.key
-			default:
-				out += "[" + jsonQuote(f.key) + "]"
-			}
-		}
-		return out
-	}
+	var path jsonPath
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	for {
 		before := dec.InputOffset()
 		tok, err := dec.Token()
-		if err == io.EOF || err != nil {
+		if err != nil {
 			return
 		}
-		if d, ok := tok.(json.Delim); ok && (d == '}' || d == ']') {
-			if len(stack) > 0 {
-				stack = stack[:len(stack)-1]
+		d, isDelim := tok.(json.Delim)
+		if isDelim && (d == '}' || d == ']') {
+			if len(path) > 0 {
+				path = path[:len(path)-1]
 			}
 			continue
 		}
-		isKey := false
-		if n := len(stack); n > 0 {
-			top := &stack[n-1]
-			switch {
-			case top.array:
-				top.index++
-			case top.expectKey:
-				isKey = true
-				top.expectKey = false
-			default:
-				top.expectKey = true // the value starts; a key follows it
-			}
-		}
+		isKey := path.next()
 		if s, ok := tok.(string); ok {
-			raw := rawString(body, before, dec.InputOffset())
-			if problem := stringProblem(raw); problem != "" {
-				where := loc(stack)
-				what := "the string"
-				if isKey { // at the path of the object holding it
-					where = loc(stack[:len(stack)-1])
-					what = "the member name " + jsonQuote(s)
-				}
-				code := "invalid_utf8"
-				if problem != "invalid UTF-8" {
-					code = "invalid_unicode"
-				}
-				v.add(where, code, "%s holds %s; send text as UTF-8 (surrogate escapes only in pairs), it is stored exactly as sent or refused", what, problem)
+			if problem := stringProblem(rawString(body, before, dec.InputOffset())); problem != "" {
+				addTextFinding(v, path, isKey, s, problem)
 				return
 			}
 			if isKey {
-				stack[len(stack)-1].key = s
+				path[len(path)-1].key = s
 			}
 			continue
 		}
-		if d, ok := tok.(json.Delim); ok {
-			if len(stack) >= maxScanDepth {
+		if isDelim {
+			if len(path) >= maxScanDepth {
 				return
 			}
-			stack = append(stack, frame{array: d == '[', index: -1, expectKey: d == '{'})
+			path = append(path, jsonFrame{array: d == '[', index: -1, expectKey: d == '{'})
 		}
 	}
+}
+
+// jsonFrame is the position of a scan inside one open object or array.
+type jsonFrame struct {
+	array     bool
+	index     int    // of the current element of an array
+	expectKey bool   // in an object: the next string is a member name
+	key       string // in an object: the current member's name
+}
+
+// jsonPath is the position of a token scan in a JSON document: one frame
+// per open object or array, outermost first.
+type jsonPath []jsonFrame
+
+// next moves the innermost frame past the token that starts now (a value
+// or, in an object, a member name) and reports whether it is a member
+// name.
+func (p jsonPath) next() bool {
+	if len(p) == 0 {
+		return false
+	}
+	top := &p[len(p)-1]
+	switch {
+	case top.array:
+		top.index++
+	case top.expectKey:
+		top.expectKey = false
+		return true
+	default:
+		top.expectKey = true // the value starts; a key follows it
+	}
+	return false
+}
+
+// location renders the frames' current positions as a validation
+// location (name.sub[2]["odd key"]).
+func (p jsonPath) location() string {
+	out := ""
+	for _, f := range p {
+		switch {
+		case f.array:
+			out += "[" + strconv.Itoa(f.index) + "]"
+		case isIdentifier(f.key) && out == "":
+			out = f.key
+		case isIdentifier(f.key):
+			out += "." + f.key
+		default:
+			out += "[" + jsonQuote(f.key) + "]"
+		}
+	}
+	return out
+}
+
+// addTextFinding records the problem of the string s found at path; a
+// member name is reported at the path of the object holding it.
+func addTextFinding(v *validation, path jsonPath, isKey bool, s, problem string) {
+	where, what := path.location(), "the string"
+	if isKey {
+		where, what = path[:len(path)-1].location(), "the member name "+jsonQuote(s)
+	}
+	code := "invalid_utf8"
+	if problem != "invalid UTF-8" {
+		code = "invalid_unicode"
+	}
+	v.add(where, code, "%s holds %s; send text as UTF-8 (surrogate escapes only in pairs), it is stored exactly as sent or refused", what, problem)
 }
 
 // rawString is the quoted string token of body that ends at end, found

@@ -379,9 +379,5 @@ func checkBulkDelete(raw map[string]json.RawMessage, body bulkDeleteBody, maxBat
 // ifMatchLocation is the validation location of the precondition of id
 // in a bulk delete: if_match["<id>"], the id as a JSON string.
 func ifMatchLocation(id string) string {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(id)
-	return "if_match[" + strings.TrimSuffix(b.String(), "\n") + "]"
+	return "if_match[" + jsonQuote(id) + "]"
 }
