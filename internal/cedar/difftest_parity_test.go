@@ -116,6 +116,16 @@ func corpusParity(b *corpusBuilder) {
 		b.add("parity", name, validation[name])
 	}
 
+	schemas := map[string]string{
+		"schema-boolean-declared":      "type Boolean = Long; entity User { b: Boolean }; action a appliesTo { principal: User, resource: User };",
+		"schema-comment-in-string":     "entity User { \"/* x */\": Long }; action a appliesTo { principal: User, resource: User };",
+		"schema-block-in-line-comment": "// /* x */\nentity User; action a appliesTo { principal: User, resource: User };",
+		"schema-one-applicable-action": "entity User; action ping; action a appliesTo { principal: User, resource: User };",
+	}
+	for _, name := range sortedKeys(schemas) {
+		b.addSchema("parity", name, schemas[name], head+";")
+	}
+
 	positions := []struct{ name, text string }{
 		{"duration-at", when + "duration@\"1h\" };"},
 		{"or-if", when + "context.mfa_authenticated || if true then true else false };"},

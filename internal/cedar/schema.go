@@ -49,6 +49,9 @@ func ParseSchema(schemaText string) (*Schema, error) {
 	if err := s.UnmarshalCedar([]byte(schemaText)); err != nil {
 		return nil, fmt.Errorf("parse schema: %w", err)
 	}
+	if err := schemaGrammarError(schemaText); err != nil {
+		return nil, fmt.Errorf("parse schema: %w", err)
+	}
 	r, err := s.Resolve()
 	if err != nil {
 		return nil, fmt.Errorf("resolve schema: %w", err)
@@ -113,6 +116,9 @@ func (s *Schema) messages(p *cedargo.Policy) []string {
 	msgs := s.validate(pol)
 	if len(msgs) == 0 {
 		msgs = append(s.validate(parityProbe(pol)), s.undeclaredNames(pol)...)
+	}
+	if len(msgs) == 0 && !s.hasApplicableAction() {
+		msgs = []string{msgNoApplicableAction}
 	}
 	// cedar-go checks the request environments in map order, so the order
 	// (and repetition, one per action) of its messages varies between runs:

@@ -27,6 +27,7 @@ package cedar
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/cedar-policy/cedar-go/types"
 	xast "github.com/cedar-policy/cedar-go/x/exp/ast"
@@ -284,4 +285,89 @@ func mapNode(n xast.IsNode, f func(xast.IsNode) xast.IsNode) xast.IsNode {
 		out = n
 	}
 	return f(out)
+}
+
+// msgNoApplicableAction is cedar-go's (and Cedar's) message for a policy
+// that no action of the schema applies to.
+const msgNoApplicableAction = "unable to find an applicable action given the policy scope constraints"
+
+// hasApplicableAction reports whether some action of s applies to at least
+// one principal type and one resource type. Cedar reports
+// msgNoApplicableAction for every policy when none does, even one with an
+// unconstrained scope, which cedar-go lets through.
+func (s *Schema) hasApplicableAction() bool {
+	for _, a := range s.resolved.Actions {
+		if a.AppliesTo != nil && len(a.AppliesTo.Principals) > 0 && len(a.AppliesTo.Resources) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// schemaGrammarError is the error for what cedar-go's schema parser
+// accepts and Cedar's does not: a block comment `/* ... */` and the type
+// name `Boolean` (Cedar's is `Bool`) where no type of that name is
+// declared.
+func schemaGrammarError(text string) error {
+	toks := schemaWords(text)
+	declared := false
+	for i, w := range toks {
+		if w.text == "Boolean" && i > 0 && (toks[i-1].text == "entity" || toks[i-1].text == "type") {
+			declared = true
+		}
+	}
+	for i, w := range toks {
+		switch {
+		case w.text == "/*":
+			line, col := offsetLineCol(text, w.offset)
+			return fmt.Errorf("<input>:%d:%d: invalid token `/`: Cedar schemas have no block comments, use // line comments", line, col)
+		case w.text == "Boolean" && !declared && i > 0 && (toks[i-1].text == ":" || toks[i-1].text == "<" || toks[i-1].text == "="):
+			line, col := offsetLineCol(text, w.offset)
+			return fmt.Errorf("<input>:%d:%d: failed to resolve type: Boolean (Cedar's boolean type is Bool)", line, col)
+		}
+	}
+	return nil
+}
+
+// schemaWords splits a schema text into identifiers, `/*` and single
+// punctuation characters, skipping white space, string literals and //
+// comments. It is only as exact as schemaGrammarError needs.
+func schemaWords(text string) []token {
+	var out []token
+	for i := 0; i < len(text); {
+		c := text[i]
+		switch {
+		case strings.HasPrefix(text[i:], "//"):
+			n := strings.IndexAny(text[i:], "\r\n")
+			if n < 0 {
+				return out
+			}
+			i += n
+		case strings.HasPrefix(text[i:], "/*"):
+			out = append(out, token{text: "/*", offset: i})
+			i += 2
+		case c == '"':
+			j := i + 1
+			for j < len(text) && text[j] != '"' {
+				if text[j] == '\\' {
+					j++
+				}
+				j++
+			}
+			i = j + 1
+		case isCedarIdentByte(c):
+			j := i
+			for j < len(text) && isCedarIdentByte(text[j]) {
+				j++
+			}
+			out = append(out, token{text: text[i:j], offset: i})
+			i = j
+		case c == ' ' || c == '\t' || c == '\r' || c == '\n':
+			i++
+		default:
+			out = append(out, token{text: text[i : i+1], offset: i})
+			i++
+		}
+	}
+	return out
 }
