@@ -1,14 +1,21 @@
 package cedar
 
-// Locating schema findings: at the field of a structured rule they are
-// about (ValidateRule), and at the line and column of the text that
-// mentions their subject (locateSubject).
+// Locating findings: schema findings at the field of a structured rule
+// they are about (ValidateRule) and at the line and column of the text
+// that mentions their subject (locateSubject); the attribute of
+// jitsudo_policy_rule that a field of the API's rule is written in
+// (RuleAttribute, RenameFields); and a position of an assembled statement
+// within its conditions (ConditionsPosition).
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Messages of cedar-go's validator that name what they are about.
@@ -268,4 +275,123 @@ func inHasChain(toks []token, i int) bool {
 		i -= 2
 	}
 	return i >= 1 && toks[i-1].is("has")
+}
+
+// Attribute is the attribute of the jitsudo_policy_rule resource that a
+// field of the API's rule (a location of details.validation) is written
+// in: Name is the top-level attribute ("effect", "principal", "action",
+// "conditions", "policy_text", ...), Field the attribute within the object
+// of principal, action or resource ("scope", "entity_type", "ids", ...;
+// else ""), and Index the element of action.ids (else -1).
+type Attribute struct {
+	Name  string
+	Field string
+	Index int
+}
+
+// String is the attribute's dotted name, e.g. "principal.entity_type" or
+// "action.ids[2]".
+func (a Attribute) String() string {
+	s := a.Name
+	if a.Field != "" {
+		s += "." + a.Field
+	}
+	if a.Index >= 0 {
+		s += fmt.Sprintf("[%d]", a.Index)
+	}
+	return s
+}
+
+// ruleFieldAttributes maps the flat fields of the API's rule that an
+// attribute of jitsudo_policy_rule holds within an object to that
+// attribute. The other fields of a rule are top-level attributes of the
+// same name (ruleTopLevelFields).
+var ruleFieldAttributes = map[string]Attribute{
+	"principal_scope_type":     {"principal", "scope", -1},
+	"principal_entity_type":    {"principal", "entity_type", -1},
+	"principal_entity_id":      {"principal", "entity_id", -1},
+	"principal_in_entity_type": {"principal", "in_entity_type", -1},
+	"action_scope_type":        {"action", "scope", -1},
+	"action_ids":               {"action", "ids", -1},
+	"resource_scope_type":      {"resource", "scope", -1},
+	"resource_entity_type":     {"resource", "entity_type", -1},
+	"resource_entity_id":       {"resource", "entity_id", -1},
+	"resource_in_entity_type":  {"resource", "in_entity_type", -1},
+}
+
+// ruleTopLevelFields are the fields of the API's rule that are top-level
+// attributes of jitsudo_policy_rule under the same name.
+var ruleTopLevelFields = []string{"ordinal", "policy_text", "effect", "conditions", "notice", "audit_session"}
+
+// RuleAttribute is the attribute of jitsudo_policy_rule that the API's rule
+// field location (such as "principal_entity_id" or "action_ids[2]") is
+// written in; ok is false for a location that is no such field.
+func RuleAttribute(location string) (a Attribute, ok bool) {
+	if slices.Contains(ruleTopLevelFields, location) {
+		return Attribute{Name: location, Index: -1}, true
+	}
+	if a, ok := ruleFieldAttributes[location]; ok {
+		return a, true
+	}
+	if rest, ok := strings.CutPrefix(location, "action_ids["); ok {
+		if i, err := strconv.Atoi(strings.TrimSuffix(rest, "]")); err == nil && strings.HasSuffix(rest, "]") && i >= 0 {
+			a := ruleFieldAttributes["action_ids"]
+			a.Index = i
+			return a, true
+		}
+	}
+	return Attribute{}, false
+}
+
+// attributeNames rewrites the API's field names in a message to the
+// attribute names of jitsudo_policy_rule (see RenameFields).
+var attributeNames = func() *strings.Replacer {
+	var pairs []string
+	for _, loc := range slices.Sorted(maps.Keys(ruleFieldAttributes)) { // no name is a prefix of another
+		pairs = append(pairs, loc, ruleFieldAttributes[loc].String())
+	}
+	// CheckShape names the is_in-only InEntityType in prose.
+	return strings.NewReplacer(append(pairs, "the `in` entity type", "in_entity_type", "`in` entity type", "in_entity_type")...)
+}()
+
+// RenameFields rewrites the API's rule field names in msg (a message of
+// CheckShape or a location) to the attribute names of jitsudo_policy_rule:
+// principal_scope_type to principal.scope, action_ids[1] to action.ids[1],
+// "the `in` entity type" to in_entity_type, and so on.
+func RenameFields(msg string) string {
+	return attributeNames.Replace(msg)
+}
+
+// ConditionsPosition maps a 1-based line and column (in characters) of
+// the statement assembled from a rule, in which the trimmed conditions
+// start at byte start (at the beginning of a line), to the same position
+// in the conditions as written, leading blank lines and indentation
+// included. Positions after the conditions (errors about the statement's
+// closing ";", which Assemble adds, on a line of its own after a trailing
+// line comment) map to just past their last token (EndPosition), where
+// Cedar reports an error about the end of a text; positions before them
+// do not map.
+func ConditionsPosition(assembled string, start int, conditions string, line, col int) (int, int, bool) {
+	if line <= 0 || col <= 0 || start > len(assembled) {
+		return 0, 0, false
+	}
+	first := 1 + strings.Count(assembled[:start], "\n") // line of the conditions' first character
+	if line < first {
+		return 0, 0, false
+	}
+	lines := strings.Split(strings.TrimSpace(conditions), "\n")
+	i := line - first
+	if i >= len(lines) {
+		line, col := EndPosition(conditions)
+		return line, col, true
+	}
+	col = min(col, utf8.RuneCountInString(lines[i])+1)
+
+	lead := conditions[:len(conditions)-len(strings.TrimLeftFunc(conditions, unicode.IsSpace))]
+	leadLines := strings.Count(lead, "\n")
+	if i > 0 {
+		return 1 + leadLines + i, col, true
+	}
+	indent := utf8.RuneCountInString(lead[strings.LastIndexByte(lead, '\n')+1:])
+	return 1 + leadLines, indent + col, true
 }
