@@ -8,6 +8,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/function"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/jitsudo-community/terraform-provider-jitsudo/internal/api"
 	"github.com/jitsudo-community/terraform-provider-jitsudo/internal/cedar"
 )
 
@@ -111,22 +112,20 @@ func (f *cedarDecomposeFunction) Run(ctx context.Context, req function.RunReques
 	if resp.Error != nil {
 		return
 	}
-	if err := cedarFunctionBounds(text); err != nil {
-		resp.Error = function.NewArgumentFuncError(0, cedarParseProblem(err))
-		return
-	}
-	if _, err := cedar.ParseOne(text); err != nil {
-		resp.Error = function.NewArgumentFuncError(0, cedarParseProblem(err))
-		return
-	}
-	j := judgeCedarRule(text)
-	if len(j.Errors) > 0 {
-		// The text parsed, so every error is a cedar_unsupported one.
-		msgs := make([]string, len(j.Errors))
-		for i, e := range j.Errors {
-			msgs[i] = strings.TrimPrefix(e.Message, cedarUnsupportedPrefix)
+	j := cedar.JudgeText(text, api.MaxPolicyTextLength)
+	var unsupported []string
+	for _, is := range j.Issues {
+		switch {
+		case is.Type != cedar.FindingError:
+		case is.Cause == cedar.CauseBounds || is.Cause == cedar.CauseParse:
+			resp.Error = function.NewArgumentFuncError(0, cedarParseProblem(is))
+			return
+		default: // the text parsed: a cedar_unsupported one
+			unsupported = append(unsupported, cedar.RenameFields(is.Message))
 		}
-		resp.Error = function.NewArgumentFuncError(0, cedarUnsupportedMessage(strings.Join(msgs, "; ")))
+	}
+	if len(unsupported) > 0 {
+		resp.Error = function.NewArgumentFuncError(0, cedarUnsupportedMessage(strings.Join(unsupported, "; ")))
 		return
 	}
 	r := j.Rule

@@ -53,13 +53,13 @@ func (f *cedarFormatFunction) Run(ctx context.Context, req function.RunRequest, 
 	if resp.Error != nil {
 		return
 	}
-	if err := cedarFunctionBounds(text); err != nil {
-		resp.Error = function.NewArgumentFuncError(0, cedarParseProblem(err))
-		return
+	var formatted string
+	err := cedarFunctionBounds(text)
+	if err == nil {
+		formatted, err = cedar.Format(text)
 	}
-	formatted, err := cedar.Format(text)
 	if err != nil {
-		resp.Error = function.NewArgumentFuncError(0, cedarParseProblem(err))
+		resp.Error = function.NewArgumentFuncError(0, cedarParseProblem(cedar.IssueOf(err, "")))
 		return
 	}
 	resp.Error = resp.Result.Set(ctx, formatted)

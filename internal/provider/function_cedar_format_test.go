@@ -32,7 +32,7 @@ func TestFunctionCedarFormat_run(t *testing.T) {
 		"comments, layout and parentheses": {
 			text: "// SRE may ask for up to an hour.\n" +
 				"permit (\n  principal in Group::\"sre\", // the team\n  action in [Action::\"request_access\"],\n  resource is AwsAccount\n)\n" +
-				"when { (context.duration_seconds <= 3600) }; /* done */\n",
+				"when { (context.duration_seconds <= 3600) }; // done\n",
 			want: cedarFormatSRE,
 		},
 		"annotations are kept": {

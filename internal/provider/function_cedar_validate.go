@@ -101,12 +101,13 @@ func (f *cedarValidateFunction) Run(ctx context.Context, req function.RunRequest
 	}
 
 	// A text over the bounds is not parsed: the schema is checked alone.
-	if err := cedarFunctionBounds(text); err != nil {
+	j := judgeCedarRule(text)
+	if j.NotParsed {
 		if _, serr := cedar.ParseSchema(schemaText); serr != nil {
 			resp.Error = function.NewArgumentFuncError(1, "the schema is not a valid Cedar schema (.cedarschema format): "+serr.Error())
 			return
 		}
-		resp.Error = resp.Result.Set(ctx, cedarValidateResult{Errors: []cedarFinding{cedarParseFinding(err)}, Warnings: []cedarFinding{}})
+		resp.Error = resp.Result.Set(ctx, cedarValidateResult{Errors: j.Errors, Warnings: []cedarFinding{}})
 		return
 	}
 
@@ -118,7 +119,6 @@ func (f *cedarValidateFunction) Run(ctx context.Context, req function.RunRequest
 		return
 	}
 
-	j := judgeCedarRule(text)
 	result := cedarValidateResult{
 		Errors:   append([]cedarFinding{}, j.Errors...),
 		Warnings: append([]cedarFinding{}, j.Warnings...),

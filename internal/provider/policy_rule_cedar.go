@@ -8,13 +8,8 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"slices"
-	"strconv"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -27,34 +22,20 @@ import (
 // policyRuleLocationPath maps a location of the API's details.validation
 // (a flat field name of RuleCreate/RuleUpdate such as
 // "principal_entity_id" or "action_ids[2]") to the attribute of
-// jitsudo_policy_rule the user wrote it in.
+// jitsudo_policy_rule the user wrote it in (cedar.RuleAttribute).
 func policyRuleLocationPath(location string) (path.Path, bool) {
-	switch location {
-	case "ordinal", "policy_text", "effect", "conditions", "notice", "audit_session":
-		return path.Root(location), true
-	case "action_scope_type":
-		return path.Root("action").AtName("scope"), true
-	case "action_ids":
-		return path.Root("action").AtName("ids"), true
+	a, ok := cedar.RuleAttribute(location)
+	if !ok {
+		return path.Empty(), false
 	}
-	for _, group := range []string{"principal", "resource"} {
-		field, ok := strings.CutPrefix(location, group+"_")
-		if !ok {
-			continue
-		}
-		switch field {
-		case "scope_type":
-			return path.Root(group).AtName("scope"), true
-		case "entity_type", "entity_id", "in_entity_type":
-			return path.Root(group).AtName(field), true
-		}
+	p := path.Root(a.Name)
+	if a.Field != "" {
+		p = p.AtName(a.Field)
 	}
-	if rest, ok := strings.CutPrefix(location, "action_ids["); ok {
-		if i, err := strconv.Atoi(strings.TrimSuffix(rest, "]")); err == nil && strings.HasSuffix(rest, "]") && i >= 0 {
-			return path.Root("action").AtName("ids").AtListIndex(i), true
-		}
+	if a.Index >= 0 {
+		p = p.AtListIndex(a.Index)
 	}
-	return path.Empty(), false
+	return p, true
 }
 
 // policyRuleDiagnosticPath is the attribute that diagnostics about a
@@ -64,30 +45,12 @@ func policyRuleLocationPath(location string) (path.Path, bool) {
 // principal.entity_type it would show the whole resource block instead of
 // the line of the attribute. The messages name the field.
 func policyRuleDiagnosticPath(location string) (path.Path, bool) {
-	p, ok := policyRuleLocationPath(location)
+	a, ok := cedar.RuleAttribute(location)
 	if !ok {
-		return p, false
+		return path.Empty(), false
 	}
-	if step, isName := p.Steps()[0].(path.PathStepAttributeName); isName {
-		return path.Root(string(step)), true
-	}
-	return p, true
+	return path.Root(a.Name), true
 }
-
-// policyRuleHCLNames rewrites the flat API field names in the messages of
-// cedar.CheckShape to the attribute names of the resource.
-var policyRuleHCLNames = strings.NewReplacer(
-	"principal_scope_type", "principal.scope",
-	"principal_entity_type", "principal.entity_type",
-	"principal_entity_id", "principal.entity_id",
-	"resource_scope_type", "resource.scope",
-	"resource_entity_type", "resource.entity_type",
-	"resource_entity_id", "resource.entity_id",
-	"action_scope_type", "action.scope",
-	"action_ids", "action.ids",
-	"the `in` entity type", "in_entity_type",
-	"`in` entity type", "in_entity_type",
-)
 
 // policyRuleParts is a structured rule taken from a configuration that may
 // still hold unknown values: Rule has the known parts, and placeholders
@@ -99,245 +62,138 @@ type policyRuleParts struct {
 	Conditions                          bool // conditions are known
 }
 
-// policyRuleGroup is the part of a rule ("effect", "principal", "action",
-// "resource") a flat API location belongs to.
-func policyRuleGroup(location string) string {
-	for _, g := range []string{"principal", "action", "resource"} {
-		if strings.HasPrefix(location, g+"_") {
-			return g
-		}
-	}
-	return location
+// unknown is the set of the parts that are not known.
+func (parts policyRuleParts) unknown() cedar.Parts {
+	return cedar.Parts{Effect: !parts.Effect, Principal: !parts.Principal, Action: !parts.Action, Resource: !parts.Resource, Conditions: !parts.Conditions}
+}
+
+// policyRuleScopeSummaries are the summaries of the diagnostics about the
+// shape of each part of a structured rule.
+var policyRuleScopeSummaries = map[string]string{
+	"effect": "Invalid Rule Effect", "principal": "Invalid Principal Scope",
+	"action": "Invalid Action Scope", "resource": "Invalid Resource Scope",
 }
 
 // validatePolicyRuleStructured judges a rule written with effect, principal,
-// action, resource and conditions as jitsudo-local would on create: the
-// shape of the scopes (cedar.CheckShape), then the Cedar syntax of the
-// assembled statement, whose errors are reported on `conditions` with the
-// line and column within the conditions text. Unknown parts are skipped.
-// Invalid effects and scope types are left to the attributes' enum
-// validators, which report them already.
+// action, resource and conditions as jitsudo-local would on create
+// (cedar.JudgeRule): the shape of the scopes, on the part's attribute
+// (see policyRuleDiagnosticPath; the message names the field), then the
+// Cedar syntax of the assembled statement, whose errors are reported on
+// `conditions` with the line and column within the conditions text.
+// Unknown parts are skipped. Invalid effects and scope types are left to
+// the attributes' enum validators, which report them already, and
+// conditions over the length limit to the length validator.
 func validatePolicyRuleStructured(parts policyRuleParts, diags *diag.Diagnostics) {
-	known := map[string]bool{"effect": parts.Effect, "principal": parts.Principal, "action": parts.Action, "resource": parts.Resource}
-	findings := cedar.CheckShape(parts.Rule)
-
-	broken := map[string]bool{} // parts with shape errors
-	for _, f := range findings {
-		group := policyRuleGroup(f.Location)
-		if !known[group] {
-			continue
+	for _, is := range cedar.JudgeRule(parts.Rule, parts.unknown()).Issues {
+		switch {
+		case is.Cause == cedar.CauseShape:
+			if is.Code == cedar.CodeInvalidEffect || is.Code == cedar.CodeInvalidScopeType {
+				continue // the enum validators of effect and *.scope report these
+			}
+			a, _ := cedar.RuleAttribute(is.Location)
+			msg := cedar.RenameFields(is.Message) + "."
+			if is.Type == cedar.FindingError {
+				diags.AddAttributeError(path.Root(a.Name), policyRuleScopeSummaries[a.Name], msg)
+			} else {
+				diags.AddAttributeWarning(path.Root(a.Name), policyRuleScopeSummaries[a.Name], msg)
+			}
+		case is.Cause == cedar.CauseBounds:
+			addPolicyRuleTooDeep(diags, is, "conditions")
+		default:
+			diags.AddAttributeError(path.Root("conditions"), "Invalid Cedar Conditions", policyRuleConditionsMessage(is))
 		}
-		if f.Type == cedar.FindingError {
-			broken[group] = true
-		}
-		if f.Code == cedar.CodeInvalidEffect || f.Code == cedar.CodeInvalidScopeType {
-			continue // the enum validators of effect and *.scope report these
-		}
-		// On the attribute (see policyRuleDiagnosticPath); the message
-		// names the field.
-		p := path.Root(group)
-		summary := map[string]string{
-			"effect": "Invalid Rule Effect", "principal": "Invalid Principal Scope",
-			"action": "Invalid Action Scope", "resource": "Invalid Resource Scope",
-		}[group]
-		msg := policyRuleHCLNames.Replace(f.Message) + "."
-		if f.Type == cedar.FindingError {
-			diags.AddAttributeError(p, summary, msg)
-		} else {
-			diags.AddAttributeWarning(p, summary, msg)
-		}
-	}
-
-	if !parts.Conditions || strings.TrimSpace(parts.Rule.Conditions) == "" {
-		return
-	}
-	// Bounded before any parse: over the length limit is reported by the
-	// attribute's length validator; too deep here, naming the limit.
-	if !policyRuleBoundsOK(parts.Rule.Conditions, api.MaxConditionsLength, "conditions", diags) {
-		return
-	}
-	// Parse the statement with the known, well-shaped parts and
-	// placeholders for the others: only the conditions can break it then.
-	r := parts.Rule
-	if !parts.Effect || broken["effect"] {
-		r.Effect = cedar.EffectPermit
-	}
-	if !parts.Principal || broken["principal"] {
-		r.Principal = cedar.Scope{Type: cedar.ScopeAny}
-	}
-	if !parts.Action || broken["action"] {
-		r.ActionScopeType, r.ActionIDs = cedar.ScopeAny, nil
-	}
-	if !parts.Resource || broken["resource"] {
-		r.Resource = cedar.Scope{Type: cedar.ScopeAny}
-	}
-	if problem := policyRuleConditionsProblem(r); problem != "" {
-		diags.AddAttributeError(path.Root("conditions"), "Invalid Cedar Conditions", problem)
 	}
 }
 
-// policyRuleBoundsOK checks text, the value of the attribute name, against
-// cedar.CheckBounds with the attribute's length limit, before anything
-// parses it. A text over the length limit is not parsed, and not reported
-// here either: the attribute's length validator reports it. A text nested
-// too deeply is an error on the attribute that names the limit.
-func policyRuleBoundsOK(text string, maxLength int, name string, diags *diag.Diagnostics) bool {
-	err := cedar.CheckBounds(text, maxLength)
-	var le *cedar.LimitError
-	switch {
-	case err == nil:
-		return true
-	case errors.As(err, &le) && le.Limit == cedar.LimitDepth:
-		diags.AddAttributeError(path.Root(name), "Cedar Nested Too Deeply",
-			fmt.Sprintf("%s nests deeper than the limit of %d levels (brackets, operators and namespaces) at line %d, column %d of %s. "+
-				"Cedar text is checked against this limit before it is parsed, by the provider and by the JITSudo API.",
-				name, le.Max, le.Line, le.Column, name))
+// addPolicyRuleTooDeep reports an issue of cedar.CheckBounds about the
+// text of the attribute name, which nothing parsed: too deep is an error
+// that names the limit; over the length limit is left to the attribute's
+// length validator.
+func addPolicyRuleTooDeep(diags *diag.Diagnostics, is cedar.Issue, name string) {
+	if is.Code != cedar.CodeCedarTooDeep {
+		return
 	}
-	return false
+	diags.AddAttributeError(path.Root(name), "Cedar Nested Too Deeply",
+		fmt.Sprintf("%s nests deeper than the limit of %d levels (brackets, operators and namespaces) at line %d, column %d of %s. "+
+			"Cedar text is checked against this limit before it is parsed, by the provider and by the JITSudo API.",
+			name, cedar.MaxDepth, is.Line, is.Column, name))
 }
 
-// policyRuleConditionsProblem assembles r (whose other parts must be well
-// shaped) and parses it. It returns "" when the statement parses, else what
-// is wrong with r.Conditions, with the line and column relative to the
-// conditions text as written.
+// policyRuleConditionsProblem is what is wrong with the conditions of r
+// (whose other parts must be well shaped), with the line and column
+// relative to the conditions text as written, or "" when the statement
+// assembled from r parses.
 func policyRuleConditionsProblem(r cedar.Rule) string {
-	text := cedar.Assemble(r)
-	_, err := cedar.ParseOne(text)
-	if err == nil {
-		return ""
-	}
-	bare := r
-	bare.Conditions = ""
-	start := len(cedar.Assemble(bare)) // the trimmed conditions start after "\n)" and a newline
-	var se *cedar.SyntaxError
-	var ce *cedar.CountError
-	var le *cedar.LimitError
-	switch {
-	case errors.As(err, &le):
-		return fmt.Sprintf("the statement assembled from the rule is refused before parsing: %v.", err)
-	case errors.As(err, &se):
-		if line, col, ok := policyRuleConditionsPosition(text, start, r.Conditions, se.Line, se.Column); ok {
-			return fmt.Sprintf("Cedar syntax error at line %d, column %d of conditions: %s. Conditions are `when { ... }` and `unless { ... }` clauses.", line, col, se.Message)
+	for _, is := range cedar.JudgeRule(r, cedar.Parts{}).Issues {
+		if is.Cause == cedar.CauseAssembled {
+			return policyRuleConditionsMessage(is)
 		}
-		return fmt.Sprintf("conditions do not form valid Cedar `when { ... }` / `unless { ... }` clauses: %s.", se.Message)
-	case errors.As(err, &ce) && ce.Line > 0:
+	}
+	return ""
+}
+
+// policyRuleConditionsMessage is the detail of the diagnostic on
+// conditions for an issue of the statement assembled from a rule.
+func policyRuleConditionsMessage(is cedar.Issue) string {
+	switch {
+	case is.Code == cedar.CodeTooLong || is.Code == cedar.CodeCedarTooDeep:
+		return fmt.Sprintf("the statement assembled from the rule is refused before parsing: %v.", is.Err)
+	case is.Code == cedar.CodeCedarSyntax && is.Line > 0:
+		return fmt.Sprintf("Cedar syntax error at line %d, column %d of conditions: %s. Conditions are `when { ... }` and `unless { ... }` clauses.", is.Line, is.Column, is.Message)
+	case is.Code == cedar.CodeCedarSyntax:
+		return fmt.Sprintf("conditions do not form valid Cedar `when { ... }` / `unless { ... }` clauses: %s.", is.Message)
+	case is.Line > 0:
 		// Conditions that close the statement and start another one: the
 		// rule would hold a second policy.
-		if line, col, ok := policyRuleConditionsPosition(text, start, r.Conditions, ce.Line, ce.Column); ok {
-			return fmt.Sprintf("conditions may only hold Cedar `when { ... }` and `unless { ... }` clauses, but these end the statement early: "+
-				"another statement starts at line %d, column %d of conditions (%v).", line, col, err)
-		}
+		return fmt.Sprintf("conditions may only hold Cedar `when { ... }` and `unless { ... }` clauses, but these end the statement early: "+
+			"another statement starts at line %d, column %d of conditions (%v).", is.Line, is.Column, is.Err)
 	}
-	return fmt.Sprintf("conditions may only hold Cedar `when { ... }` and `unless { ... }` clauses, but these end the statement early: %v.", err)
-}
-
-// policyRuleConditionsPosition maps a 1-based line and column (in runes) of
-// the assembled statement, in which the trimmed conditions start at byte
-// start (at the beginning of a line), to the same position in conditions as
-// written, leading blank lines and indentation included. Positions after
-// the conditions (errors about the statement's closing ";", which
-// Assemble adds) map to just past their last token; positions before them
-// do not map.
-func policyRuleConditionsPosition(assembled string, start int, conditions string, line, col int) (int, int, bool) {
-	if line <= 0 || col <= 0 || start > len(assembled) {
-		return 0, 0, false
-	}
-	first := 1 + strings.Count(assembled[:start], "\n") // line of the conditions' first character
-	if line < first {
-		return 0, 0, false
-	}
-	lines := strings.Split(strings.TrimSpace(conditions), "\n")
-	i := line - first
-	if i >= len(lines) {
-		// After a trailing line comment, Assemble puts the closing ";"
-		// on a line of its own.
-		line, col := cedar.EndPosition(conditions)
-		return line, col, true
-	}
-	col = min(col, utf8.RuneCountInString(lines[i])+1)
-
-	lead := conditions[:len(conditions)-len(strings.TrimLeftFunc(conditions, unicode.IsSpace))]
-	leadLines := strings.Count(lead, "\n")
-	if i > 0 {
-		return 1 + leadLines + i, col, true
-	}
-	indent := utf8.RuneCountInString(lead[strings.LastIndexByte(lead, '\n')+1:])
-	return 1 + leadLines, indent + col, true
+	return fmt.Sprintf("conditions may only hold Cedar `when { ... }` and `unless { ... }` clauses, but these end the statement early: %v.", is.Err)
 }
 
 // validatePolicyRuleText judges policy_text as jitsudo-local would on
-// create: exactly one Cedar statement that the rule model can hold
-// (parsed, decomposed, shape-checked and assembled again). Annotations
-// parse but are not stored, which is a warning.
+// create (cedar.JudgeText): exactly one Cedar statement that the rule
+// model can hold (parsed, decomposed, shape-checked and assembled again).
+// Annotations parse but are not stored, which is a warning.
 func validatePolicyRuleText(text string, diags *diag.Diagnostics) {
 	at := path.Root("policy_text")
-	if !policyRuleBoundsOK(text, api.MaxPolicyTextLength, "policy_text", diags) {
-		return
-	}
-	p, err := cedar.ParseOne(text)
-	if err != nil {
-		var se *cedar.SyntaxError
-		var ce *cedar.CountError
+	for _, is := range cedar.JudgeText(text, api.MaxPolicyTextLength).Issues {
 		switch {
-		case errors.As(err, &se) && se.Line > 0:
+		case is.Cause == cedar.CauseBounds:
+			addPolicyRuleTooDeep(diags, is, "policy_text")
+		case is.Code == cedar.CodeCedarSyntax && is.Line > 0:
 			diags.AddAttributeError(at, "Invalid Cedar Policy",
-				fmt.Sprintf("Cedar syntax error at line %d, column %d of policy_text: %s.", se.Line, se.Column, se.Message))
-		case errors.As(err, &se):
-			diags.AddAttributeError(at, "Invalid Cedar Policy", fmt.Sprintf("Cedar syntax error in policy_text: %s.", se.Message))
-		case errors.As(err, &ce) && ce.Line > 0:
+				fmt.Sprintf("Cedar syntax error at line %d, column %d of policy_text: %s.", is.Line, is.Column, is.Message))
+		case is.Code == cedar.CodeCedarSyntax:
+			diags.AddAttributeError(at, "Invalid Cedar Policy", fmt.Sprintf("Cedar syntax error in policy_text: %s.", is.Message))
+		case is.Code == cedar.CodeCedarStatementCount && is.Line > 0:
 			diags.AddAttributeError(at, "Invalid Cedar Policy",
-				fmt.Sprintf("policy_text must hold exactly one Cedar statement (one permit or forbid policy), but the second one starts at line %d, column %d: %v. "+
-					"Write one jitsudo_policy_rule per statement.", ce.Line, ce.Column, err))
-		default:
+				fmt.Sprintf("policy_text must hold exactly one Cedar statement (one permit or forbid policy), but the second one starts at line %d, column %d: %s. "+
+					"Write one jitsudo_policy_rule per statement.", is.Line, is.Column, is.Message))
+		case is.Code == cedar.CodeCedarStatementCount:
 			diags.AddAttributeError(at, "Invalid Cedar Policy",
-				fmt.Sprintf("policy_text must hold exactly one Cedar statement (one permit or forbid policy): %v. Write one jitsudo_policy_rule per statement.", err))
-		}
-		return
-	}
-	if anns := p.Annotations(); len(anns) > 0 {
-		names := make([]string, 0, len(anns))
-		for k := range anns {
-			names = append(names, "@"+string(k))
-		}
-		slices.Sort(names)
-		diags.AddAttributeWarning(at, "Cedar Annotations Not Stored",
-			fmt.Sprintf("The annotations of policy_text (%s) are valid Cedar, but a rule keeps only its effect, scopes and conditions, so the server drops them. Use notice for a message to requesters.", strings.Join(names, ", ")))
-	}
-	r, err := cedar.Decompose(text)
-	if err != nil {
-		diags.AddAttributeError(at, "Unsupported Cedar Policy",
-			fmt.Sprintf("policy_text is valid Cedar, but it cannot be stored as a rule: %v.", err))
-		return
-	}
-	failed := false
-	for _, f := range cedar.CheckShape(r) {
-		if f.Type == cedar.FindingError {
-			failed = true
+				fmt.Sprintf("policy_text must hold exactly one Cedar statement (one permit or forbid policy): %s. Write one jitsudo_policy_rule per statement.", is.Message))
+		case is.Code == cedar.CodeAnnotationsDropped:
+			diags.AddAttributeWarning(at, "Cedar Annotations Not Stored",
+				fmt.Sprintf("The annotations of policy_text (%s) are valid Cedar, but a rule keeps only its effect, scopes and conditions, so the server drops them. Use notice for a message to requesters.", strings.Join(is.Annotations, ", ")))
+		case is.Code == cedar.CodeCedarUnsupported && is.Cause == cedar.CauseDecompose:
 			diags.AddAttributeError(at, "Unsupported Cedar Policy",
-				fmt.Sprintf("policy_text cannot be stored as a rule: %s.", f.Message))
-			continue
+				fmt.Sprintf("policy_text is valid Cedar, but it cannot be stored as a rule: %s.", is.Message))
+		case is.Code == cedar.CodeCedarUnsupported:
+			diags.AddAttributeError(at, "Unsupported Cedar Policy", fmt.Sprintf("policy_text cannot be stored as a rule: %s.", is.Message))
+		default:
+			diags.AddAttributeWarning(at, "Cedar Policy Finding", is.Message+".")
 		}
-		diags.AddAttributeWarning(at, "Cedar Policy Finding", f.Message+".")
-	}
-	if failed {
-		return
-	}
-	if _, err := cedar.ParseOne(cedar.Assemble(r)); err != nil {
-		diags.AddAttributeError(at, "Unsupported Cedar Policy",
-			fmt.Sprintf("policy_text cannot be stored as a rule: assembled again it does not parse: %v.", err))
 	}
 }
 
 // canonicalPolicyText is the text jitsudo-local stores for a rule sent as
-// policy_text: decomposed and assembled again, so comments, layout,
-// redundant parentheses and annotations are gone. ok is false when the
-// server would reject the text.
+// policy_text (cedar.JudgeText): decomposed and assembled again, so
+// comments, layout, redundant parentheses and annotations are gone. ok is
+// false when the server would reject the text.
 func canonicalPolicyText(text string) (string, bool) {
-	r, err := cedar.Decompose(text)
-	if err != nil || cedar.HasErrors(cedar.CheckShape(r)) {
-		return "", false
-	}
-	return cedar.Assemble(r), true
+	j := cedar.JudgeText(text, 0)
+	return j.Text, j.OK()
 }
 
 // policyTextEquivalent reports whether two policy texts are stored as the
@@ -422,10 +278,7 @@ func (r *policyRuleResource) checkPlanSchema(ctx context.Context, cfg, plan, sta
 			return // unknown values: checked once they are known
 		}
 		rule := parts.Rule
-		if cedar.HasErrors(cedar.CheckShape(rule)) {
-			return // ValidateConfig reports it
-		}
-		if _, err := cedar.ParseOne(cedar.Assemble(rule)); err != nil {
+		if !cedar.JudgeRule(rule, cedar.Parts{}).OK() {
 			return // ValidateConfig reports it
 		}
 		check = func(s *cedar.Schema) []cedar.Finding { return s.ValidateRule(rule) }
@@ -456,7 +309,7 @@ func addPolicyRuleSchemaFinding(diags *diag.Diagnostics, f cedar.Finding, origin
 		if at, ok = policyRuleDiagnosticPath(f.Location); !ok {
 			at, f.Location = path.Root("conditions"), "conditions"
 		}
-		field = policyRuleHCLNames.Replace(f.Location)
+		field = cedar.RenameFields(f.Location)
 	}
 	problem := f.Message
 	switch {
@@ -494,7 +347,7 @@ func addPolicyRuleWriteFindings(diags *diag.Diagnostics, out *api.Rule, raw bool
 			continue
 		}
 		msg := v.Message
-		switch field := policyRuleHCLNames.Replace(v.Location); {
+		switch field := cedar.RenameFields(v.Location); {
 		case v.Line != nil && v.Column != nil:
 			msg = fmt.Sprintf("at line %d, column %d of %s: %s", *v.Line, *v.Column, field, v.Message)
 		case field != at.String():
