@@ -9,10 +9,6 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
-	"sort"
-	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/oapi-codegen/nullable"
 
@@ -28,18 +24,9 @@ const (
 	ruleNoticeMax     = api.MaxRuleNoticeLength
 )
 
-// Finding codes of Cedar problems. A 400 whose findings all have one of
-// these codes is invalid_cedar rather than invalid_request.
-const (
-	codeCedarSyntax      = "cedar_syntax"          // the text does not parse
-	codeCedarCount       = "cedar_statement_count" // not exactly one statement where one is expected
-	codeCedarUnsupported = "cedar_unsupported"     // valid Cedar the rule model cannot hold
-	codeCedarAnnotations = "annotations_dropped"   // INFO: annotations are not stored
-	codeCedarTooDeep     = "cedar_too_deep"        // nested deeper than cedar.MaxDepth; refused before parsing
-)
-
 // validationErr is v.err() with the code invalid_cedar when every finding
-// is a Cedar problem, invalid_request otherwise.
+// is a Cedar problem (cedar_syntax, cedar_statement_count,
+// cedar_unsupported, cedar_too_deep), invalid_request otherwise.
 func validationErr(v *validation) error {
 	if v.ok() {
 		return nil
@@ -47,7 +34,7 @@ func validationErr(v *validation) error {
 	v.code = "invalid_cedar"
 	for _, it := range v.items {
 		switch it.Code {
-		case codeCedarSyntax, codeCedarCount, codeCedarUnsupported, codeCedarTooDeep:
+		case cedar.CodeCedarSyntax, cedar.CodeCedarStatementCount, cedar.CodeCedarUnsupported, cedar.CodeCedarTooDeep:
 		default:
 			v.code = "invalid_request"
 		}
@@ -112,185 +99,127 @@ func setCedarFields(r *api.Rule, cr cedar.Rule) {
 	r.Conditions = orNull(cr.Conditions)
 }
 
-// addCedarError records a Cedar parse failure of the text at location loc,
-// with line and column (relative to that text) when known.
+// addCedarError records err, an error of cedar.CheckBounds or of parsing
+// the text at location loc, as an error of the judgement (see
+// cedarErrorDetail).
 func addCedarError(v *validation, loc string, err error, prefix string) {
-	if addCedarLimitError(v, loc, err, prefix) {
-		return
-	}
-	var se *cedar.SyntaxError
-	if errors.As(err, &se) {
-		d := api.ValidationDetail{Type: api.ValidationDetailTypeERROR, Code: codeCedarSyntax, Location: loc, Message: prefix + se.Error()}
-		if se.Line > 0 {
-			line, col := se.Line, se.Column
+	v.addDetail(cedarErrorDetail(cedar.IssueOf(err, loc), loc, prefix))
+}
+
+// cedarErrorDetail is the validation detail of an error of the judgement
+// of a Cedar text at loc (see cedar.JudgeText and cedar.IssueOf), with
+// each message starting with prefix and line and column (relative to
+// that text) when known.
+func cedarErrorDetail(is cedar.Issue, loc, prefix string) api.ValidationDetail {
+	d := api.ValidationDetail{Type: api.ValidationDetailTypeERROR, Code: is.Code, Location: loc}
+	switch is.Code {
+	case cedar.CodeTooLong:
+		var le *cedar.LimitError
+		errors.As(is.Err, &le)
+		d.Message = fmt.Sprintf("%s%s must be at most %d characters long, got %d", prefix, loc, le.Max, le.Actual)
+	case cedar.CodeCedarTooDeep, cedar.CodeCedarSyntax:
+		d.Message = prefix + is.Err.Error()
+		if is.Line > 0 {
+			line, col := is.Line, is.Column
 			d.Line, d.Column = &line, &col
 		}
-		v.addDetail(d)
-		return
+	case cedar.CodeCedarStatementCount:
+		d.Message = fmt.Sprintf("%s%s must hold exactly one Cedar statement: %v", prefix, loc, is.Err)
+	case cedar.CodeCedarUnsupported:
+		switch is.Cause {
+		case cedar.CauseDecompose:
+			d.Message = prefix + "the statement is valid Cedar but cannot be stored as a rule: " + is.Message
+		case cedar.CauseAssembled:
+			d.Message = fmt.Sprintf("%sthe statement cannot be stored as a rule: reassembled it does not parse: %v", prefix, is.Err)
+		default:
+			d.Message = prefix + "the statement cannot be stored as a rule: " + is.Message
+		}
 	}
-	v.add(loc, codeCedarCount, "%s%s must hold exactly one Cedar statement: %v", prefix, loc, err)
+	return d
 }
 
-// addCedarLimitError records err at loc when it is a *cedar.LimitError (a
-// text over a bound checked before parsing) and reports whether it was:
-// too_long for the length, cedar_too_deep (with line and column) for the
-// nesting depth.
-func addCedarLimitError(v *validation, loc string, err error, prefix string) bool {
-	var le *cedar.LimitError
-	if !errors.As(err, &le) {
-		return false
-	}
-	if le.Limit == cedar.LimitLength {
-		v.add(loc, "too_long", "%s%s must be at most %d characters long, got %d", prefix, loc, le.Max, le.Actual)
-		return true
-	}
-	d := api.ValidationDetail{Type: api.ValidationDetailTypeERROR, Code: codeCedarTooDeep, Location: loc, Message: prefix + le.Error()}
-	if le.Line > 0 {
-		line, col := le.Line, le.Column
-		d.Line, d.Column = &line, &col
-	}
-	v.addDetail(d)
-	return true
-}
-
-// applyPolicyText parses text (one Cedar statement), decomposes it into
-// r's structured fields and sets r.PolicyText to the assembled, canonical
+// applyPolicyText judges text (one Cedar statement; cedar.JudgeText),
+// sets r's structured fields from it and r.PolicyText to the canonical
 // text. Problems are recorded in v at location loc (each message starting
 // with prefix); ok is false when there were any. The findings are
 // non-fatal notes about the statement.
 func applyPolicyText(v *validation, r *api.Rule, text, loc, prefix string) (findings []api.ValidationDetail, ok bool) {
-	p, err := cedar.ParseOne(text)
-	if err != nil {
-		addCedarError(v, loc, err, prefix)
-		return nil, false
-	}
-	if anns := p.Annotations(); len(anns) > 0 {
-		names := make([]string, 0, len(anns))
-		for k := range anns {
-			names = append(names, "@"+string(k))
-		}
-		sort.Strings(names)
-		findings = append(findings, api.ValidationDetail{Type: api.ValidationDetailTypeINFO, Code: codeCedarAnnotations, Location: loc,
-			Message: prefix + "annotations (" + strings.Join(names, ", ") + ") are not stored: a rule keeps only its effect, scopes and conditions; use notice for a message"})
-	}
-	cr, err := cedar.Decompose(text)
-	if err != nil {
-		v.add(loc, codeCedarUnsupported, "%sthe statement is valid Cedar but cannot be stored as a rule: %v", prefix, err)
-		return nil, false
-	}
-	failed := false
-	for _, f := range cedar.CheckShape(cr) {
-		if f.Type == cedar.FindingError {
-			v.add(loc, codeCedarUnsupported, "%sthe statement cannot be stored as a rule: %s", prefix, f.Message)
-			failed = true
+	j := cedar.JudgeText(text, 0)
+	for _, is := range j.Issues {
+		if is.Type == cedar.FindingError {
+			v.addDetail(cedarErrorDetail(is, loc, prefix))
 			continue
 		}
-		findings = append(findings, findingDetail(f, loc, prefix))
+		findings = append(findings, findingDetail(is.Finding, loc, prefix))
 	}
-	if failed {
+	if !j.OK() {
 		return nil, false
 	}
-	canonical := cedar.Assemble(cr)
-	if _, err := cedar.ParseOne(canonical); err != nil {
-		v.add(loc, codeCedarUnsupported, "%sthe statement cannot be stored as a rule: reassembled it does not parse: %v", prefix, err)
-		return nil, false
-	}
-	setCedarFields(r, cr)
-	r.PolicyText = canonical
+	setCedarFields(r, j.Rule)
+	r.PolicyText = j.Text
 	return findings, true
 }
 
-// applyStructured checks the shape of r's structured fields, assembles
-// them into r.PolicyText and parses that. Shape problems are recorded at
-// the fields' locations, a conditions text that breaks the statement at
-// "conditions" with line and column within the conditions.
+// applyStructured judges r's structured fields (cedar.JudgeRule) and sets
+// r.PolicyText to the statement assembled from them. Shape problems are
+// recorded at the fields' locations, a conditions text that breaks the
+// statement at "conditions" with line and column within the conditions.
 func applyStructured(v *validation, r *api.Rule) (findings []api.ValidationDetail, ok bool) {
-	cr := cedarRule(*r)
-	failed := false
-	for _, f := range cedar.CheckShape(cr) {
-		if f.Type == cedar.FindingError {
-			v.addDetail(findingDetail(f, f.Location, ""))
-			failed = true
-			continue
-		}
-		findings = append(findings, findingDetail(f, f.Location, ""))
-	}
-	if failed {
-		return nil, false
-	}
-	text := cedar.Assemble(cr)
-	if _, err := cedar.ParseOne(text); err != nil {
-		bare := cr
-		bare.Conditions = ""
-		head := cedar.Assemble(bare) // "...\n);": conditions start right after ")" and a newline
-		start := len(head)
-		var se *cedar.SyntaxError
-		var le *cedar.LimitError
+	j := cedar.JudgeRule(cedarRule(*r), cedar.Parts{})
+	for _, is := range j.Issues {
 		switch {
-		case errors.As(err, &le) && le.Limit == cedar.LimitDepth && cr.Conditions != "":
-			// Only the conditions nest this deep (entity types are at most
-			// 256 characters): report it on them, positioned within them,
-			// and name the limit.
-			d := api.ValidationDetail{Type: api.ValidationDetailTypeERROR, Code: codeCedarTooDeep, Location: "conditions",
-				Message: fmt.Sprintf("conditions nest deeper than the limit of %d levels (brackets, operators and namespaces)", le.Max)}
-			if line, col, ok := conditionsPosition(text, start, cr.Conditions, le.Line, le.Column); ok {
-				d.Line, d.Column = &line, &col
-				d.Message += fmt.Sprintf(" at line %d, column %d of conditions", line, col)
-			}
-			v.addDetail(d)
-		case addCedarLimitError(v, "", err, "the assembled statement: "):
-		case cr.Conditions == "":
-			v.add("", codeCedarSyntax, "the assembled statement does not parse: %v", err)
-		case errors.As(err, &se):
-			d := api.ValidationDetail{Type: api.ValidationDetailTypeERROR, Code: codeCedarSyntax, Location: "conditions"}
-			if line, col, ok := conditionsPosition(text, start, cr.Conditions, se.Line, se.Column); ok {
-				d.Line, d.Column = &line, &col
-				d.Message = fmt.Sprintf("syntax error at line %d, column %d of conditions: %s", line, col, se.Message)
-			} else {
-				d.Message = "conditions do not form valid Cedar when/unless clauses: " + se.Error() + " (position in the assembled policy_text)"
-			}
-			v.addDetail(d)
+		case is.Type != cedar.FindingError:
+			findings = append(findings, findingDetail(is.Finding, is.Location, ""))
+		case is.Cause == cedar.CauseShape:
+			v.addDetail(findingDetail(is.Finding, is.Location, ""))
 		default:
-			v.add("conditions", codeCedarCount, "conditions may only hold when { ... } and unless { ... } clauses, but they end the statement early: %v", err)
+			v.addDetail(conditionsErrorDetail(is))
 		}
+	}
+	if !j.OK() {
 		return nil, false
 	}
-	r.PolicyText = text
+	r.PolicyText = j.Text
 	return findings, true
 }
 
-// conditionsPosition maps a 1-based line and column (in runes) of the
-// assembled text, where the trimmed conditions start at byte start, to the
-// same position in conditions as sent. Positions past the end of the
-// conditions (the closing ";") map to just after their last character;
-// positions before them do not map.
-func conditionsPosition(assembled string, start int, conditions string, line, col int) (int, int, bool) {
-	if line <= 0 || start > len(assembled) {
-		return 0, 0, false
+// conditionsErrorDetail is the validation detail of an error of the
+// conditions (their bounds, or the statement assembled with them) in the
+// judgement of a structured rule.
+func conditionsErrorDetail(is cedar.Issue) api.ValidationDetail {
+	switch {
+	case is.Code == cedar.CodeCedarTooDeep && is.Location == "conditions":
+		// Name the limit, positioned within the conditions.
+		d := cedarErrorDetail(is, is.Location, "")
+		d.Message = fmt.Sprintf("conditions nest deeper than the limit of %d levels (brackets, operators and namespaces)", cedar.MaxDepth)
+		if is.Line > 0 {
+			d.Message += fmt.Sprintf(" at line %d, column %d of conditions", is.Line, is.Column)
+		}
+		return d
+	case is.Cause == cedar.CauseBounds:
+		return cedarErrorDetail(is, is.Location, "")
+	case is.Code == cedar.CodeTooLong || is.Code == cedar.CodeCedarTooDeep:
+		return cedarErrorDetail(is, "", "the assembled statement: ")
 	}
-	startLine := 1 + strings.Count(assembled[:start], "\n")
-	if line < startLine {
-		return 0, 0, false
+	d := api.ValidationDetail{Type: api.ValidationDetailTypeERROR, Code: is.Code, Location: is.Location}
+	switch {
+	case is.Location == "":
+		d.Message = "the assembled statement does not parse: " + is.Err.Error()
+	case is.Code == cedar.CodeCedarSyntax && is.Line > 0:
+		line, col := is.Line, is.Column
+		d.Line, d.Column = &line, &col
+		d.Message = fmt.Sprintf("syntax error at line %d, column %d of conditions: %s", line, col, is.Message)
+	case is.Code == cedar.CodeCedarSyntax:
+		d.Message = "conditions do not form valid Cedar when/unless clauses: " + is.Err.Error() + " (position in the assembled policy_text)"
+	default:
+		d.Message = "conditions may only hold when { ... } and unless { ... } clauses, but they end the statement early: " + is.Err.Error()
 	}
-	trimmed := strings.TrimSpace(conditions)
-	lead := conditions[:len(conditions)-len(strings.TrimLeftFunc(conditions, unicode.IsSpace))]
-	leadLines := strings.Count(lead, "\n")
-	leadCol := utf8.RuneCountInString(lead[strings.LastIndexByte(lead, '\n')+1:])
-
-	lines := strings.Split(trimmed, "\n")
-	rel := line - startLine // 0-based line within trimmed
-	if rel >= len(lines) {
-		rel = len(lines) - 1
-		col = utf8.RuneCountInString(lines[rel]) + 1
-	}
-	// cedar-go reports some errors one token late, e.g. after the ";" that
-	// follows the conditions: point just after their end instead.
-	col = min(col, utf8.RuneCountInString(lines[rel])+1)
-	if rel == 0 {
-		return 1 + leadLines, leadCol + col, true
-	}
-	return 1 + leadLines + rel, col, true
+	return d
 }
+
+// conditionsPosition is cedar.ConditionsPosition, under the name that
+// TestConditionsPosition (fields_test.go) checks it by.
+var conditionsPosition = cedar.ConditionsPosition
 
 // findingDetail converts a cedar finding to a validation detail at loc.
 func findingDetail(f cedar.Finding, loc, prefix string) api.ValidationDetail {
