@@ -24,33 +24,16 @@ import (
 // Why this package's position and cedar-wasm's legitimately differ. In
 // each category both report an error; they differ in what they consider
 // the offending construct.
-const (
-	posExcEmptyScope = "an empty scope `permit ();`: Cedar reports a span that starts at the blank after the effect; " +
-		"we report the `)` where `principal` is missing"
-	posExcActionList = "an entity of another type in an action scope list (`action in [Action::\"a\", Group::\"b\"]`): " +
-		"Cedar spans the whole list from its `[`; we point at the offending entity inside it"
-	posExcTemplateSlots = "with several template slots Cedar names and spans the last one; we report the first"
-	posExcAfterPolicy   = "text after the policy that is the start of another one (`...; @id(\"a\")`): Cedar parses exactly " +
-		"one policy and reports the first token after its `;`; cedar-go parses the rest as further policies and reports " +
-		"where that one breaks off (here: the end of input, where the effect is missing)"
-)
-
 // difftestPositionExceptions are the cases whose error positions differ
 // between this package and cedar-wasm 4.12.0: case id → why. The test fails
 // when a listed case no longer differs (or no longer fails to parse on both
-// sides), so the list cannot rot. The errors that Cedar reports at the
-// start of a construct its grammar lets through (a scope clause with `=`,
-// a chained relation, `/`, an empty `when { }`, ...) are no longer here:
-// position_reference.go places them as Cedar does.
-var difftestPositionExceptions = map[string]string{
-	"syntax/empty-scope": posExcEmptyScope,
-
-	"syntax/scope-action-in-non-action":        posExcActionList,
-	"syntax/action-scope-empty-set-non-action": posExcActionList,
-
-	"syntax/template-both":     posExcTemplateSlots,
-	"syntax/annotation-at-end": posExcAfterPolicy,
-}
+// sides), so the list cannot rot. It is empty: the errors that Cedar
+// reports at the start of a construct its grammar lets through (a scope
+// clause with `=`, a chained relation, `/`, an empty `when { }`, ...) or
+// at the token after a name are placed as Cedar does by
+// position_reference.go, and the template slot, action list and text after
+// the policy by parse.go.
+var difftestPositionExceptions = map[string]string{}
 
 // goErrorOffset is the byte offset of the error ParseOne reports for text,
 // or nil when it reports none (or the text parses).

@@ -1,6 +1,7 @@
 package cedar
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -61,7 +62,7 @@ func (e *CountError) Error() string {
 func ParseOne(text string) (*cedargo.Policy, error) {
 	policies, err := parseList(text)
 	if err != nil {
-		return nil, err
+		return nil, afterFirstPolicy(text, err)
 	}
 	if len(policies) != 1 {
 		ce := &CountError{Found: len(policies)}
@@ -74,6 +75,46 @@ func ParseOne(text string) (*cedargo.Policy, error) {
 		return nil, ce
 	}
 	return policies[0], nil
+}
+
+// afterFirstPolicy is err, a parse error of text, or, when text starts
+// with one complete policy and err is about the text after it, an error
+// at the first token after that policy: Cedar's parser of one policy
+// stops there, where cedar-go reads on into a second policy.
+func afterFirstPolicy(text string, err error) error {
+	var se *SyntaxError
+	if !errors.As(err, &se) || se.Line <= 0 {
+		return err
+	}
+	m, nerr := normalizeText(text)
+	if nerr != nil {
+		return err
+	}
+	toks, terr := tokenize(m.text)
+	if terr != nil {
+		return err
+	}
+	depth := 0
+	for i, t := range toks {
+		switch {
+		case isOpener(t):
+			depth++
+		case isCloser(t):
+			depth--
+		case t.is(";") && depth == 0:
+			end := m.orig(t.end)
+			if se.Offset <= end || i+1 >= len(toks) || toks[i+1].kind == tokEOF {
+				return err
+			}
+			if _, perr := parseList(text[:end]); perr != nil {
+				return err
+			}
+			next := &SyntaxError{Message: fmt.Sprintf("unexpected `%s` after the policy: the text must hold exactly one policy", toks[i+1].text)}
+			next.setPosition(text, m.orig(toks[i+1].offset))
+			return next
+		}
+	}
+	return err
 }
 
 // Format returns the normalized Cedar text of the single policy in text
@@ -288,7 +329,8 @@ func checkActionScope(text string, p *cedargo.Policy) error {
 
 // actionScopeEntityOffset is the offset of the first entity of the action
 // scope of the policy starting at offset start whose type is not an action
-// type, or start if there is none.
+// type (the `[` of the list it is in, if any: Cedar spans the list), or
+// start if there is none.
 func actionScopeEntityOffset(text string, start int) int {
 	toks, err := tokenize(text)
 	if err != nil {
@@ -315,6 +357,10 @@ func actionScopeEntityOffset(text string, start int) int {
 			path.WriteString(t.text)
 		}
 		if !isActionType(types.EntityType(path.String())) {
+			// Cedar spans a list from its `[`.
+			if open := enclosingOpener(toks, first); open >= 0 && toks[open].is("[") {
+				return toks[open].offset
+			}
 			return toks[first].offset
 		}
 	}
@@ -329,11 +375,14 @@ func isActionType(t types.EntityType) bool {
 // precheck finds two problems that cedar-go reports badly: NUL bytes (whose
 // position cedar-go may report as line 0) and template slots (?principal,
 // ?resource), which cedar-go does not support at all and reports as a
-// confusing "expected ident" one token late. It skips string literals and
-// comments.
+// confusing "expected ident" one token late. Like Cedar, it reports the
+// last slot of a template with several. It skips string literals and
+// comments; text has been through normalizeText, so it holds no block
+// comments and no raw newlines in strings.
 func precheck(text string) error {
 	line, col := 1, 0
-	inString, lineComment, blockComment := false, false, false
+	inString, lineComment := false, false
+	var slot error
 	for i := 0; i < len(text); {
 		c, size := utf8.DecodeRuneInString(text[i:])
 		col++
@@ -342,18 +391,12 @@ func precheck(text string) error {
 			return &SyntaxError{Message: "invalid character NUL", Line: line, Column: col, Offset: i}
 		case c == '\n':
 			line, col = line+1, 0
-			lineComment, inString = false, false // cedar-go strings cannot span lines
+			lineComment, inString = false, false
 		case lineComment:
-		case blockComment:
-			if strings.HasPrefix(text[i:], "*/") {
-				blockComment = false
-				i, col = i+2, col+1
-				continue
-			}
 		case inString:
 			switch c {
 			case '\\':
-				// Skip the escaped character (never a newline in valid Cedar).
+				// Skip the escaped character.
 				if i+1 < len(text) && text[i+1] != '\n' {
 					_, next := utf8.DecodeRuneInString(text[i+1:])
 					i, col = i+1+next, col+1
@@ -366,16 +409,12 @@ func precheck(text string) error {
 			inString = true
 		case strings.HasPrefix(text[i:], "//"):
 			lineComment = true
-		case strings.HasPrefix(text[i:], "/*"): // cedar-go also accepts block comments
-			blockComment = true
-			i, col = i+2, col+1
-			continue
 		case c == '?':
 			rest := text[i+1:]
-			for _, slot := range []string{"principal", "resource"} {
-				if strings.HasPrefix(rest, slot) && !startsWithIdentRune(rest[len(slot):]) {
-					return &SyntaxError{
-						Message: "policy templates are not supported: remove the ?" + slot + " slot and name the entity",
+			for _, name := range []string{"principal", "resource"} {
+				if strings.HasPrefix(rest, name) && !startsWithIdentRune(rest[len(name):]) {
+					slot = &SyntaxError{
+						Message: "policy templates are not supported: remove the ?" + name + " slot and name the entity",
 						Line:    line, Column: col, Offset: i,
 					}
 				}
@@ -383,7 +422,7 @@ func precheck(text string) error {
 		}
 		i += size
 	}
-	return nil
+	return slot
 }
 
 func startsWithIdentRune(s string) bool {

@@ -171,6 +171,12 @@ func TestParseOneSyntaxErrors(t *testing.T) {
 			// cedar-go parses this; Cedar does not (see checkActionScope).
 			name:    "action scope entity of another type",
 			text:    "// comment\n  permit (principal, action in [Action::\"a\", Group::\"sre\"], resource);",
+			marker:  "[", // Cedar spans the list
+			message: "action scope entities must have type Action (optionally in a namespace), got Group::\"sre\"",
+		},
+		{
+			name:    "action scope entity of another type, no list",
+			text:    "permit (principal, action == Group::\"sre\", resource);",
 			marker:  "Group",
 			message: "action scope entities must have type Action (optionally in a namespace), got Group::\"sre\"",
 		},

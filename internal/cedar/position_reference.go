@@ -39,6 +39,8 @@ func referenceOffset(toks []token, k int, msg string) int {
 		return toks[expressionStart(toks, k, true)].offset
 	}
 	switch {
+	case gotWant != nil && gotWant[2] == "principal" && t.is(")") && k >= 2 && toks[k-1].is("(") && isEffect(toks[k-2]):
+		return toks[k-2].end // an empty scope: Cedar's empty span just after the effect
 	case msg == "invalid primary" && t.is("}") && k >= 2 && toks[k-1].is("{") && isConditionKeyword(toks[k-2]):
 		return toks[k-2].offset // an empty condition
 	case msg == "invalid primary" && (t.kind == tokIdent || t.kind == tokKeyword) && !followsExpression(next()):
