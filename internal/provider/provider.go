@@ -322,6 +322,7 @@ func (p *jitsudoProvider) Resources(_ context.Context) []func() resource.Resourc
 
 func (p *jitsudoProvider) DataSources(_ context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{
+		NewAuthorizationDataSource,
 		NewAwsRoleDataSource,
 		NewAwsRolesDataSource,
 		NewPermissionSetsDataSource,
@@ -335,6 +336,7 @@ func (p *jitsudoProvider) Functions(_ context.Context) []func() function.Functio
 	return []func() function.Function{
 		NewCedarDecomposeFunction,
 		NewCedarFormatFunction,
+		NewCedarIsAuthorizedFunction,
 		NewCedarValidateFunction,
 	}
 }
