@@ -19,7 +19,7 @@ func deepParens(n int) string {
 // nested parentheses overflowed the goroutine stack and killed the
 // server). The server keeps serving.
 func TestCedarDeepNesting(t *testing.T) {
-	rs := newResourceServer(t, Options{})
+	rs := newTestServer(t, serverConfig{})
 	c := rs.tenant()
 	start := time.Now()
 

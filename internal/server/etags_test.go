@@ -21,7 +21,7 @@ func (c *tenantClient) etagOfGet(path string) string {
 		Etag string `json:"etag"`
 	}
 	res.into(&body)
-	if tag := res.header.Get("ETag"); tag == "" || tag != body.Etag {
+	if tag := res.Header.Get("ETag"); tag == "" || tag != body.Etag {
 		c.t.Fatalf("GET %s: ETag header %q, body etag %q", path, tag, body.Etag)
 	}
 	return body.Etag
@@ -44,7 +44,7 @@ func (c *tenantClient) listPolicies(limit int) []api.PolicySummary {
 }
 
 func TestETagsOfPoliciesAndRules(t *testing.T) {
-	rs := newResourceServer(t, Options{})
+	rs := newTestServer(t, serverConfig{})
 	c := rs.tenant()
 
 	// Writes: the header is the body's etag, and the GET's.
@@ -54,10 +54,10 @@ func TestETagsOfPoliciesAndRules(t *testing.T) {
 	res.into(&a)
 	aPath := "/v1/policies/" + a.Id.String()
 	if a.Notices == nil {
-		t.Fatalf("want notices on the create (dropped annotation): %s", res.body)
+		t.Fatalf("want notices on the create (dropped annotation): %s", res.Body)
 	}
-	if a.Etag == "" || res.header.Get("ETag") != a.Etag || c.etagOfGet(aPath) != a.Etag {
-		t.Fatalf("create etag %q, header %q, GET %q", a.Etag, res.header.Get("ETag"), c.etagOfGet(aPath))
+	if a.Etag == "" || res.Header.Get("ETag") != a.Etag || c.etagOfGet(aPath) != a.Etag {
+		t.Fatalf("create etag %q, header %q, GET %q", a.Etag, res.Header.Get("ETag"), c.etagOfGet(aPath))
 	}
 	for _, r := range a.Rules {
 		if got := c.etagOfGet(aPath + "/rules/" + r.Id.String()); r.Etag != got {
@@ -98,8 +98,8 @@ func TestETagsOfPoliciesAndRules(t *testing.T) {
 	upd := c.do(http.MethodPatch, rulePath, map[string]any{"notice": "changed"}, "If-Match", rule.Etag).want(http.StatusOK)
 	var changed api.Rule
 	upd.into(&changed)
-	if changed.Etag == rule.Etag || upd.header.Get("ETag") != changed.Etag || c.etagOfGet(rulePath) != changed.Etag {
-		t.Fatalf("rule etag after PATCH %q (was %q), header %q", changed.Etag, rule.Etag, upd.header.Get("ETag"))
+	if changed.Etag == rule.Etag || upd.Header.Get("ETag") != changed.Etag || c.etagOfGet(rulePath) != changed.Etag {
+		t.Fatalf("rule etag after PATCH %q (was %q), header %q", changed.Etag, rule.Etag, upd.Header.Get("ETag"))
 	}
 	if c.etagOfGet(bPath) == bAfterCreate {
 		t.Fatal("changing a rule did not move the policy's etag")
@@ -128,15 +128,15 @@ func TestETagsOfPoliciesAndRules(t *testing.T) {
 	pr := c.do(http.MethodPatch, emptyPath, map[string]any{"priority": 1}, "If-Match", cur).want(http.StatusOK)
 	var patched api.Policy
 	pr.into(&patched)
-	if patched.Etag == cur || pr.header.Get("ETag") != patched.Etag {
-		t.Fatalf("PATCH etag %q (was %q), header %q", patched.Etag, cur, pr.header.Get("ETag"))
+	if patched.Etag == cur || pr.Header.Get("ETag") != patched.Etag {
+		t.Fatalf("PATCH etag %q (was %q), header %q", patched.Etag, cur, pr.Header.Get("ETag"))
 	}
 	c.do(http.MethodPatch, emptyPath, map[string]any{"priority": 2}, "If-Match", "*").want(http.StatusOK)
 	checkSummaries()
 }
 
 func TestETagsOfPermissionSets(t *testing.T) {
-	rs := newResourceServer(t, Options{})
+	rs := newTestServer(t, serverConfig{})
 	c := rs.tenant()
 	c.do(http.MethodPut, "/v1/aws/permission-sets", map[string]any{"resources": psItems(1, 4)}).want(http.StatusOK)
 	list := c.listPermissionSets("")
@@ -159,7 +159,7 @@ func TestETagsOfPermissionSets(t *testing.T) {
 }
 
 func TestPermissionSetUpsertPreconditions(t *testing.T) {
-	rs := newResourceServer(t, Options{})
+	rs := newTestServer(t, serverConfig{})
 	c := rs.tenant()
 	c.do(http.MethodPut, "/v1/aws/permission-sets", map[string]any{"resources": psItems(1, 3)}).want(http.StatusOK)
 	tag1, tag2 := c.etagOfGet(psPath(psARN(1))), c.etagOfGet(psPath(psARN(2)))
@@ -224,8 +224,8 @@ func TestPermissionSetUpsertPreconditions(t *testing.T) {
 	var ps api.PermissionSet
 	res := c.do(http.MethodGet, psPath(psARN(3)), nil).want(http.StatusOK)
 	res.into(&ps)
-	if ps.Name != "three" || strings.Contains(string(res.body), "if_") {
-		t.Errorf("created with if_none_match: %s", res.body)
+	if ps.Name != "three" || strings.Contains(string(res.Body), "if_") {
+		t.Errorf("created with if_none_match: %s", res.Body)
 	}
 	if got := c.listPermissionSets(""); len(got) != 4 || got[0].Name != "one" || got[0].Etag == tag1 || got[1].Name != "two" {
 		t.Errorf("after the batch: %+v", got)
@@ -236,7 +236,7 @@ func TestPermissionSetUpsertPreconditions(t *testing.T) {
 }
 
 func TestPermissionSetBulkDeletePreconditions(t *testing.T) {
-	rs := newResourceServer(t, Options{})
+	rs := newTestServer(t, serverConfig{})
 	c := rs.tenant()
 	c.do(http.MethodPut, "/v1/aws/permission-sets", map[string]any{"resources": psItems(1, 5)}).want(http.StatusOK)
 	tags := map[string]string{}

@@ -1,144 +1,15 @@
 package server
 
-// Test helpers of the policy, rule and permission set tests: a server
-// behind its real Handler (authentication included) and the contract
-// validator, on a loopback listener, and one client per tenant.
+// Test helpers of the policy, rule and permission set tests: the findings
+// of an error body (the harness is harness_test.go).
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/jitsudo-community/terraform-provider-jitsudo/internal/api"
 )
-
-// resourceServer is a jitsudo-local under test.
-type resourceServer struct {
-	t   *testing.T
-	srv *Server
-	url string
-	n   int // tenants created
-}
-
-// newResourceServer starts a server with opts (and a step clock unless
-// opts.Now is set). Every response is checked against openapi.yaml; a
-// violation fails the test.
-func newResourceServer(t *testing.T, opts Options) *resourceServer {
-	t.Helper()
-	if opts.Now == nil {
-		opts.Now = newStepClock(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)).Now
-	}
-	srv, err := New(t.Context(), opts)
-	if err != nil {
-		t.Fatalf("New: %v", err)
-	}
-	hs, _ := serveForTest(t, srv, true)
-	return &resourceServer{t: t, srv: srv, url: hs.URL}
-}
-
-// tenantClient calls the API as one tenant with a read-write key.
-type tenantClient struct {
-	t      *testing.T
-	url    string
-	tenant string
-	key    string
-}
-
-// tenant creates a new tenant with a key and returns its client.
-func (rs *resourceServer) tenant() *tenantClient {
-	rs.t.Helper()
-	rs.n++
-	id := fmt.Sprintf("00000000-0000-4000-8000-%012d", rs.n)
-	key := fmt.Sprintf("test-key-%d", rs.n)
-	if err := rs.srv.AddKey(rs.t.Context(), id, key, false); err != nil {
-		rs.t.Fatalf("AddKey: %v", err)
-	}
-	return &tenantClient{t: rs.t, url: rs.url, tenant: id, key: key}
-}
-
-// response is an answer of the server.
-type response struct {
-	t      *testing.T
-	status int
-	header http.Header
-	body   []byte
-}
-
-// do sends a request; body is JSON-encoded unless it is a string or
-// []byte (sent as is). headers are name, value pairs.
-func (c *tenantClient) do(method, path string, body any, headers ...string) *response {
-	c.t.Helper()
-	var rd io.Reader
-	switch b := body.(type) {
-	case nil:
-	case string:
-		rd = strings.NewReader(b)
-	case []byte:
-		rd = bytes.NewReader(b)
-	default:
-		data, err := json.Marshal(b)
-		if err != nil {
-			c.t.Fatalf("marshal request: %v", err)
-		}
-		rd = bytes.NewReader(data)
-	}
-	req, err := http.NewRequest(method, c.url+path, rd)
-	if err != nil {
-		c.t.Fatalf("new request: %v", err)
-	}
-	req.Header.Set("X-API-Key", c.key)
-	req.Header.Set("X-Tenant-ID", c.tenant)
-	if rd != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		c.t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer res.Body.Close()
-	data, err := io.ReadAll(res.Body)
-	if err != nil {
-		c.t.Fatalf("%s %s: read body: %v", method, path, err)
-	}
-	return &response{t: c.t, status: res.StatusCode, header: res.Header, body: data}
-}
-
-// want fails the test unless the status is status; it returns r.
-func (r *response) want(status int) *response {
-	r.t.Helper()
-	if r.status != status {
-		r.t.Fatalf("status %d, want %d; body: %s", r.status, status, r.body)
-	}
-	return r
-}
-
-// into decodes the body into v.
-func (r *response) into(v any) {
-	r.t.Helper()
-	if err := json.Unmarshal(r.body, v); err != nil {
-		r.t.Fatalf("decode %s: %v", r.body, err)
-	}
-}
-
-// apiErr checks the status and error code and returns the error body.
-func (r *response) apiErr(status int, code string) api.Error {
-	r.t.Helper()
-	r.want(status)
-	var e api.Error
-	r.into(&e)
-	if e.Code != code {
-		r.t.Fatalf("error code %q, want %q; body: %s", e.Code, code, r.body)
-	}
-	return e
-}
 
 // findings returns the details.validation of an error body.
 func findings(e api.Error) []api.ValidationDetail {

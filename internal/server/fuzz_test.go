@@ -13,7 +13,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -180,19 +179,8 @@ func buildFuzzEnv(t testing.TB) (*fuzzEnv, error) {
 	if err != nil {
 		return nil, err
 	}
-	roles := filepath.Join(dir, "roles.json")
-	if err := os.WriteFile(roles, []byte(platRolesJSON), 0o600); err != nil {
-		return nil, err
-	}
-	ctx := context.Background()
-	srv, err := New(ctx, Options{RolesFile: roles, MaxBatch: 50})
+	srv, err := openTestServer(context.Background(), Options{MaxBatch: 50}, testRolesJSON, dir)
 	if err != nil {
-		return nil, err
-	}
-	if err := srv.EnsureTenant(ctx, platTenantA); err != nil {
-		return nil, err
-	}
-	if err := srv.AddKey(ctx, platTenantA, platKeyA, false); err != nil {
 		return nil, err
 	}
 	val, err := apitest.New(srv.Handler())
@@ -238,8 +226,8 @@ func fuzzServe(h http.Handler, method, target, query string, body []byte, idemKe
 		return nil, nil
 	}
 	req.URL, req.RequestURI = u, target
-	req.Header.Set("X-API-Key", platKeyA)
-	req.Header.Set("X-Tenant-ID", platTenantA)
+	req.Header.Set("X-API-Key", keyA)
+	req.Header.Set("X-Tenant-ID", tenantA)
 	req.Header.Set("Content-Type", "application/json")
 	if idemKey != "" {
 		req.Header.Set("Idempotency-Key", idemKey)

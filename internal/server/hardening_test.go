@@ -23,7 +23,7 @@ import (
 
 // hardServe sends one request straight to h, with the raw request target
 // (no client-side path cleaning), and returns the response.
-func hardServe(t *testing.T, h http.Handler, method, target string, auth platAuth, body string, headers ...string) platResp {
+func hardServe(t *testing.T, h http.Handler, method, target string, auth credentials, body string, headers ...string) *response {
 	t.Helper()
 	var rd io.Reader
 	if body != "" {
@@ -39,14 +39,14 @@ func hardServe(t *testing.T, h http.Handler, method, target string, auth platAut
 	}
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
-	return platResp{Status: rec.Code, Header: rec.Header(), Body: rec.Body.Bytes()}
+	return &response{t: t, Status: rec.Code, Header: rec.Header(), Body: rec.Body.Bytes()}
 }
 
 // wantValidation fails unless r is a 400 with a finding of code at location.
-func (r platResp) wantValidation(t *testing.T, code, location string) {
+func (r *response) wantValidation(t *testing.T, code, location string) {
 	t.Helper()
-	r.want(t, http.StatusBadRequest, "")
-	e := r.apiErr(t)
+	r.want(http.StatusBadRequest)
+	e := r.errorBody()
 	if e.Details != nil && e.Details.Validation != nil {
 		for _, d := range *e.Details.Validation {
 			if d.Code == code && d.Location == location {
@@ -60,7 +60,7 @@ func (r platResp) wantValidation(t *testing.T, code, location string) {
 // Unclean paths: Go's ServeMux answered them with a 301/307 redirect and an
 // HTML body; the contract says 404 not_found JSON.
 func TestUncleanPathsAreNotFoundJSON(t *testing.T) {
-	e := newPlatEnv(t, platEnvConfig{rolesJSON: platRolesJSON})
+	e := newTestServer(t, serverConfig{fixedClock: true, rolesJSON: testRolesJSON})
 	h := e.srv.Handler()
 	for _, target := range []string{
 		"/v1/policies/../../etc/passwd",
@@ -81,29 +81,29 @@ func TestUncleanPathsAreNotFoundJSON(t *testing.T) {
 		"/debug/../healthz",
 	} {
 		for _, method := range []string{"GET", "POST", "DELETE"} {
-			for _, auth := range []platAuth{{}, platAsA} {
+			for _, auth := range []credentials{{}, asA} {
 				r := hardServe(t, h, method, target, auth, "")
 				if r.Status != http.StatusNotFound || r.Header.Get("Location") != "" || r.Header.Get("Content-Type") != "application/json" {
 					t.Errorf("%s %s (auth %v): %d Location=%q Content-Type=%q %s, want 404 JSON",
 						method, target, auth.key != "", r.Status, r.Header.Get("Location"), r.Header.Get("Content-Type"), r.Body)
 					continue
 				}
-				if code := r.apiErr(t).Code; code != "not_found" {
+				if code := r.errorBody().Code; code != "not_found" {
 					t.Errorf("%s %s: code %q", method, target, code)
 				}
 			}
 		}
 	}
 	// Canonical paths still route.
-	hardServe(t, h, "GET", "/v1/policies", platAsA, "").want(t, 200, "")
-	hardServe(t, h, "GET", "/healthz", platAuth{}, "").want(t, 200, "")
-	hardServe(t, h, "GET", "/v1/aws/permission-sets/arn:aws:sso:::permissionSet%2Fssoins-1234567890abcdef%2Fps-1234567890abcdef", platAsA, "").want(t, 404, "not_found")
+	hardServe(t, h, "GET", "/v1/policies", asA, "").want(200)
+	hardServe(t, h, "GET", "/healthz", credentials{}, "").want(200)
+	hardServe(t, h, "GET", "/v1/aws/permission-sets/arn:aws:sso:::permissionSet%2Fssoins-1234567890abcdef%2Fps-1234567890abcdef", asA, "").apiErr(404, "not_found")
 }
 
 // Every request string has a maxLength the server enforces (400 too_long
 // at the field), cedar_policy_set included, refused before any Cedar parse.
 func TestRequestStringLimits(t *testing.T) {
-	e := newPlatEnv(t, platEnvConfig{rolesJSON: platRolesJSON})
+	e := newTestServer(t, serverConfig{fixedClock: true, rolesJSON: testRolesJSON})
 	long := func(n int) string { return strings.Repeat("a", n) }
 	js := func(s string) string { b, _ := json.Marshal(s); return string(b) }
 
@@ -111,19 +111,19 @@ func TestRequestStringLimits(t *testing.T) {
 	// refused quickly (no parse), at its location.
 	start := time.Now()
 	deep := strings.Repeat("(", api.MaxCedarPolicySetLength+1)
-	e.do("POST", "/v1/policies", platAsA, `{"name":"p","max_duration_seconds":3600,"cedar_policy_set":`+js(deep)+`}`).
+	e.do("POST", "/v1/policies", asA, `{"name":"p","max_duration_seconds":3600,"cedar_policy_set":`+js(deep)+`}`).
 		wantValidation(t, "too_long", "cedar_policy_set")
 	if d := time.Since(start); d > 5*time.Second {
 		t.Errorf("over-long cedar_policy_set took %v", d)
 	}
 	// At the limit the length check passes (the text is then parsed).
-	e.do("POST", "/v1/policies", platAsA, `{"name":"p0","max_duration_seconds":3600,"cedar_policy_set":`+js(strings.Repeat(" ", api.MaxCedarPolicySetLength))+`}`).
-		want(t, 201, "")
+	e.do("POST", "/v1/policies", asA, `{"name":"p0","max_duration_seconds":3600,"cedar_policy_set":`+js(strings.Repeat(" ", api.MaxCedarPolicySetLength))+`}`).
+		want(201)
 
-	r := e.do("POST", "/v1/policies", platAsA, `{"name":"p1","max_duration_seconds":3600}`)
-	r.want(t, 201, "")
+	r := e.do("POST", "/v1/policies", asA, `{"name":"p1","max_duration_seconds":3600}`)
+	r.want(201)
 	var pol api.Policy
-	r.decode(t, &pol)
+	r.into(&pol)
 	rules := "/v1/policies/" + pol.Id.String() + "/rules"
 	base := `"effect":"permit","action_scope_type":"any","resource_scope_type":"any"`
 	for _, c := range []struct{ body, loc string }{
@@ -132,26 +132,26 @@ func TestRequestStringLimits(t *testing.T) {
 		{`{"effect":"permit","principal_scope_type":"any","resource_scope_type":"any","action_scope_type":"in","action_ids":["view",` + js(long(api.MaxActionIDLength+1)) + `]}`, "action_ids[1]"},
 		{`{"effect":"permit","principal_scope_type":"any","action_scope_type":"any","resource_scope_type":"is_in","resource_entity_type":"Account","resource_entity_id":"a","resource_in_entity_type":` + js(long(api.MaxEntityTypeLength+1)) + `}`, "resource_in_entity_type"},
 	} {
-		e.do("POST", rules, platAsA, c.body).wantValidation(t, "too_long", c.loc)
+		e.do("POST", rules, asA, c.body).wantValidation(t, "too_long", c.loc)
 	}
 	// Bulk permission set requests: if_match of an item, ids and if_match
 	// values of a bulk delete.
 	arn := "arn:aws:sso:::permissionSet/ssoins-1234567890abcdef/ps-1234567890abcdef"
-	e.do("PUT", "/v1/aws/permission-sets", platAsA, `{"resources":[{"id":"`+arn+`","name":"n","if_match":`+js(long(api.MaxIfMatchLength+1))+`}]}`).
+	e.do("PUT", "/v1/aws/permission-sets", asA, `{"resources":[{"id":"`+arn+`","name":"n","if_match":`+js(long(api.MaxIfMatchLength+1))+`}]}`).
 		wantValidation(t, "too_long", "resources[0].if_match")
-	e.do("POST", "/v1/aws/permission-sets/bulk-delete", platAsA, `{"ids":[`+js(long(api.MaxPermissionSetIDLength+1))+`]}`).
+	e.do("POST", "/v1/aws/permission-sets/bulk-delete", asA, `{"ids":[`+js(long(api.MaxPermissionSetIDLength+1))+`]}`).
 		wantValidation(t, "too_long", "ids[0]")
-	e.do("POST", "/v1/aws/permission-sets/bulk-delete", platAsA, `{"ids":["`+arn+`"],"if_match":{"`+arn+`":`+js(long(api.MaxIfMatchLength+1))+`}}`).
+	e.do("POST", "/v1/aws/permission-sets/bulk-delete", asA, `{"ids":["`+arn+`"],"if_match":{"`+arn+`":`+js(long(api.MaxIfMatchLength+1))+`}}`).
 		wantValidation(t, "too_long", ifMatchLocation(arn))
 	// Parameters.
-	e.do("GET", "/v1/policies?name="+long(api.MaxPolicyNameLength+1), platAsA, "").wantValidation(t, "too_long", "name")
-	e.do("GET", "/v1/roles?name="+long(api.MaxRoleNameLength+1), platAsA, "").wantValidation(t, "too_long", "name")
-	e.do("GET", "/v1/aws/roles?arn="+long(api.MaxArnLength+1), platAsA, "").wantValidation(t, "too_long", "arn")
-	e.do("GET", "/v1/policies?cursor="+long(api.MaxCursorLength+1), platAsA, "").wantValidation(t, "too_long", "cursor")
-	e.do("DELETE", "/v1/policies/"+pol.Id.String(), platAsA, "", "If-Match", long(api.MaxIfMatchLength+1)).wantValidation(t, "too_long", "If-Match")
-	e.do("GET", "/v1/aws/permission-sets/"+long(api.MaxPermissionSetIDLength+1), platAsA, "").wantValidation(t, "too_long", "permissionSetId")
+	e.do("GET", "/v1/policies?name="+long(api.MaxPolicyNameLength+1), asA, "").wantValidation(t, "too_long", "name")
+	e.do("GET", "/v1/roles?name="+long(api.MaxRoleNameLength+1), asA, "").wantValidation(t, "too_long", "name")
+	e.do("GET", "/v1/aws/roles?arn="+long(api.MaxArnLength+1), asA, "").wantValidation(t, "too_long", "arn")
+	e.do("GET", "/v1/policies?cursor="+long(api.MaxCursorLength+1), asA, "").wantValidation(t, "too_long", "cursor")
+	e.do("DELETE", "/v1/policies/"+pol.Id.String(), asA, "", "If-Match", long(api.MaxIfMatchLength+1)).wantValidation(t, "too_long", "If-Match")
+	e.do("GET", "/v1/aws/permission-sets/"+long(api.MaxPermissionSetIDLength+1), asA, "").wantValidation(t, "too_long", "permissionSetId")
 	// Credentials still come first.
-	e.do("GET", "/v1/policies?name="+long(api.MaxPolicyNameLength+1), platAuth{}, "").want(t, 401, "unauthenticated")
+	e.do("GET", "/v1/policies?name="+long(api.MaxPolicyNameLength+1), credentials{}, "").apiErr(401, "unauthenticated")
 }
 
 // hugeBody is a body of n bytes that is valid JSON up to its end.
@@ -172,7 +172,7 @@ func (r repeatReader) Read(p []byte) (int, error) {
 // Bodies over the limit are 413 too_large JSON, declared (Content-Length)
 // or streamed (chunked), with or without Idempotency-Key.
 func TestBodyTooLarge(t *testing.T) {
-	e := newPlatEnv(t, platEnvConfig{rolesJSON: platRolesJSON})
+	e := newTestServer(t, serverConfig{fixedClock: true, rolesJSON: testRolesJSON})
 	for _, chunked := range []bool{false, true} {
 		for _, key := range []string{"", "big-1"} {
 			req, err := http.NewRequest(http.MethodPost, e.ts.URL+"/v1/policies", hugeBody(api.MaxRequestBodyBytes+1))
@@ -182,8 +182,8 @@ func TestBodyTooLarge(t *testing.T) {
 			if !chunked {
 				req.ContentLength = api.MaxRequestBodyBytes + 1
 			}
-			req.Header.Set("X-API-Key", platKeyA)
-			req.Header.Set("X-Tenant-ID", platTenantA)
+			req.Header.Set("X-API-Key", keyA)
+			req.Header.Set("X-Tenant-ID", tenantA)
 			if key != "" {
 				req.Header.Set("Idempotency-Key", key)
 			}
@@ -193,18 +193,18 @@ func TestBodyTooLarge(t *testing.T) {
 			}
 			b, _ := io.ReadAll(res.Body)
 			_ = res.Body.Close()
-			r := platResp{Status: res.StatusCode, Header: res.Header, Body: b}
-			r.want(t, http.StatusRequestEntityTooLarge, "too_large")
+			r := &response{t: t, Status: res.StatusCode, Header: res.Header, Body: b}
+			r.apiErr(http.StatusRequestEntityTooLarge, "too_large")
 		}
 	}
-	e.do("GET", "/v1/policies", platAsA, "").want(t, 200, "")
+	e.do("GET", "/v1/policies", asA, "").want(200)
 }
 
 // Strings are stored exactly as sent or refused: lone surrogates (which
 // encoding/json turns into U+FFFD) and invalid UTF-8 are 400s at the JSON
 // path of the string.
 func TestStringsStoredExactlyOrRefused(t *testing.T) {
-	e := newPlatEnv(t, platEnvConfig{rolesJSON: platRolesJSON})
+	e := newTestServer(t, serverConfig{fixedClock: true, rolesJSON: testRolesJSON})
 	arn := "arn:aws:sso:::permissionSet/ssoins-1234567890abcdef/ps-1234567890abcdef"
 	for _, c := range []struct {
 		method, path, body, code, loc string
@@ -221,20 +221,20 @@ func TestStringsStoredExactlyOrRefused(t *testing.T) {
 		{"PUT", "/v1/aws/permission-sets", `{"resources":[{"id":"` + arn + `","name":"n","metadata":{"k\ud800":"v"}}]}`, "invalid_unicode", "resources[0].metadata"},
 		{"POST", "/v1/aws/permission-sets/bulk-delete", `{"ids":["` + arn + `"],"if_match":{"` + arn + `":"\ud800"}}`, "invalid_unicode", ifMatchLocation(arn)},
 	} {
-		r := e.do(c.method, c.path, platAsA, c.body)
+		r := e.do(c.method, c.path, asA, c.body)
 		r.wantValidation(t, c.code, c.loc)
 	}
 	// Nothing was stored.
 	var list api.PolicyList
-	e.do("GET", "/v1/policies", platAsA, "").decode(t, &list)
+	e.do("GET", "/v1/policies", asA, "").into(&list)
 	if len(list.Data) != 0 {
 		t.Fatalf("refused requests stored %d policies", len(list.Data))
 	}
 	// Valid pairs and other escapes are stored exactly.
-	r := e.do("POST", "/v1/policies", platAsA, `{"name":"smile \ud83d\ude00 \u00e9 \\ud800","max_duration_seconds":3600}`)
-	r.want(t, 201, "")
+	r := e.do("POST", "/v1/policies", asA, `{"name":"smile \ud83d\ude00 \u00e9 \\ud800","max_duration_seconds":3600}`)
+	r.want(201)
 	var pol api.Policy
-	r.decode(t, &pol)
+	r.into(&pol)
 	if want := "smile \U0001F600 é \\ud800"; pol.Name != want {
 		t.Errorf("stored name %q, want %q", pol.Name, want)
 	}
@@ -245,20 +245,20 @@ func TestStringsStoredExactlyOrRefused(t *testing.T) {
 // would), the write is rolled back too, and the retry creates exactly one
 // policy. Before, the policy was committed and the retry created a second.
 func TestIdempotencyRecordInWriteTransaction(t *testing.T) {
-	e := newPlatEnv(t, platEnvConfig{rolesJSON: platRolesJSON, noValidator: true})
+	e := newTestServer(t, serverConfig{fixedClock: true, rolesJSON: testRolesJSON, noValidator: true})
 	ctx := context.Background()
 	if _, err := e.srv.db.ExecContext(ctx, `CREATE TRIGGER fail_idem BEFORE INSERT ON idempotency_keys
 		BEGIN SELECT RAISE(ABORT, 'simulated failure of the idempotency record'); END`); err != nil {
 		t.Fatal(err)
 	}
 	body := `{"name":"once","max_duration_seconds":3600}`
-	r := e.do("POST", "/v1/policies", platAsA, body, "Idempotency-Key", "k-1")
+	r := e.do("POST", "/v1/policies", asA, body, "Idempotency-Key", "k-1")
 	if r.Status < 500 {
 		t.Fatalf("record write failed but the request answered %d %s", r.Status, r.Body)
 	}
 	count := func() int {
 		var n int
-		if err := e.srv.db.QueryRowContext(ctx, `SELECT count(*) FROM policies WHERE tenant_id = ?`, platTenantA).Scan(&n); err != nil {
+		if err := e.srv.db.QueryRowContext(ctx, `SELECT count(*) FROM policies WHERE tenant_id = ?`, tenantA).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
 		return n
@@ -269,10 +269,10 @@ func TestIdempotencyRecordInWriteTransaction(t *testing.T) {
 	if _, err := e.srv.db.ExecContext(ctx, `DROP TRIGGER fail_idem`); err != nil {
 		t.Fatal(err)
 	}
-	first := e.do("POST", "/v1/policies", platAsA, body, "Idempotency-Key", "k-1")
-	first.want(t, 201, "")
-	again := e.do("POST", "/v1/policies", platAsA, body, "Idempotency-Key", "k-1")
-	again.want(t, 201, "")
+	first := e.do("POST", "/v1/policies", asA, body, "Idempotency-Key", "k-1")
+	first.want(201)
+	again := e.do("POST", "/v1/policies", asA, body, "Idempotency-Key", "k-1")
+	again.want(201)
 	if again.Header.Get("Idempotent-Replayed") != "true" || !bytes.Equal(again.Body, first.Body) {
 		t.Errorf("retry not replayed: %v %s", again.Header, again.Body)
 	}
@@ -281,16 +281,16 @@ func TestIdempotencyRecordInWriteTransaction(t *testing.T) {
 	}
 	// A handler failure (4xx) in the same transaction is remembered, and a
 	// rule write and its record commit together.
-	e.do("POST", "/v1/policies", platAsA, body, "Idempotency-Key", "k-2").want(t, 409, "conflict")
-	e.do("POST", "/v1/policies", platAsA, body, "Idempotency-Key", "k-2").want(t, 409, "conflict")
+	e.do("POST", "/v1/policies", asA, body, "Idempotency-Key", "k-2").apiErr(409, "conflict")
+	e.do("POST", "/v1/policies", asA, body, "Idempotency-Key", "k-2").apiErr(409, "conflict")
 }
 
 // A panic in a handler answers 500 internal JSON, logs the stack with the
 // request id, rolls back the transaction (also the request transaction of
 // an Idempotency-Key POST) and leaves the server serving.
 func TestPanicRecovered(t *testing.T) {
-	var logs platSyncBuffer
-	base := newPlatEnv(t, platEnvConfig{opts: Options{Logger: slog.New(slog.NewJSONHandler(&logs, nil))}, noValidator: true})
+	var logs syncBuffer
+	base := newTestServer(t, serverConfig{fixedClock: true, opts: Options{Logger: slog.New(slog.NewJSONHandler(&logs, nil))}, noValidator: true})
 	s := base.srv
 	ctx := context.Background()
 	if _, err := s.db.ExecContext(ctx, `CREATE TABLE panic_probe (x TEXT)`); err != nil {
@@ -336,8 +336,8 @@ func TestPanicRecovered(t *testing.T) {
 	// A panic after the response began aborts it: the client sees a
 	// broken response, never a truncated 200.
 	req, _ := http.NewRequest(http.MethodGet, ts.URL+"/test/panic-late", nil)
-	req.Header.Set("X-API-Key", platKeyA)
-	req.Header.Set("X-Tenant-ID", platTenantA)
+	req.Header.Set("X-API-Key", keyA)
+	req.Header.Set("X-Tenant-ID", tenantA)
 	if res, err := http.DefaultClient.Do(req); err == nil {
 		b, rerr := io.ReadAll(res.Body)
 		_ = res.Body.Close()
@@ -352,9 +352,9 @@ func TestPanicRecovered(t *testing.T) {
 		if c.key != "" {
 			headers = append(headers, "Idempotency-Key", c.key)
 		}
-		r := platDo(t, ts.URL, "POST", c.path, platAsA, `{}`, headers...)
-		r.want(t, 500, "internal")
-		if r.Header.Get("X-Request-ID") != id || !strings.Contains(r.apiErr(t).Message, id) {
+		r := send(t, ts.URL, "POST", c.path, asA, `{}`, headers...)
+		r.apiErr(500, "internal")
+		if r.Header.Get("X-Request-ID") != id || !strings.Contains(r.errorBody().Message, id) {
 			t.Errorf("500 without the request id: %v %s", r.Header, r.Body)
 		}
 		if !strings.Contains(logs.String(), `"request_id":"`+id+`"`) || !strings.Contains(logs.String(), "goroutine") {
@@ -363,13 +363,13 @@ func TestPanicRecovered(t *testing.T) {
 		// Still serving, and nothing of the panicking request was kept
 		// (with one connection in the pool, a leaked transaction would
 		// hang this request).
-		done := make(chan platResp, 1)
-		go func() { done <- platDo(t, ts.URL, "GET", "/test/ok", platAsA, "") }()
+		done := make(chan *response, 1)
+		go func() { done <- send(t, ts.URL, "GET", "/test/ok", asA, "") }()
 		select {
 		case ok := <-done:
-			ok.want(t, 200, "")
+			ok.want(200)
 			var got map[string]int
-			ok.decode(t, &got)
+			ok.into(&got)
 			want := 0
 			if c.key == "" && c.path == "/test/panic-after" {
 				want = 1
@@ -382,7 +382,7 @@ func TestPanicRecovered(t *testing.T) {
 		}
 	}
 	// The real API still answers.
-	base.do("GET", "/v1/policies", platAsA, "").want(t, 200, "")
+	base.do("GET", "/v1/policies", asA, "").want(200)
 }
 
 // Found by FuzzHandlers: encoding/json matches member names to fields
@@ -391,11 +391,11 @@ func TestPanicRecovered(t *testing.T) {
 // {"Description": ...} changed a policy's description. Member names are
 // case-sensitive: anything but the exact name is an unknown field.
 func TestMemberNamesAreCaseSensitive(t *testing.T) {
-	e := newPlatEnv(t, platEnvConfig{rolesJSON: platRolesJSON})
-	r := e.do("POST", "/v1/policies", platAsA, `{"name":"p","max_duration_seconds":3600}`)
-	r.want(t, 201, "")
+	e := newTestServer(t, serverConfig{fixedClock: true, rolesJSON: testRolesJSON})
+	r := e.do("POST", "/v1/policies", asA, `{"name":"p","max_duration_seconds":3600}`)
+	r.want(201)
 	var pol api.Policy
-	r.decode(t, &pol)
+	r.into(&pol)
 	arn := "arn:aws:sso:::permissionSet/ssoins-1234567890abcdef/ps-1234567890abcdef"
 	for _, c := range []struct{ method, path, body, loc string }{
 		{"POST", "/v1/policies", `{"NAME":"q","name":"q","max_duration_seconds":3600}`, "NAME"},
@@ -406,10 +406,10 @@ func TestMemberNamesAreCaseSensitive(t *testing.T) {
 		{"POST", "/v1/aws/permission-sets/bulk-delete", `{"IDS":["` + arn + `"],"ids":["` + arn + `"]}`, "IDS"},
 		{"PATCH", "/v1/policies/" + pol.Id.String() + "/rules/reorder", `{"Ids":[]}`, "Ids"},
 	} {
-		e.do(c.method, c.path, platAsA, c.body).wantValidation(t, "unknown_field", c.loc)
+		e.do(c.method, c.path, asA, c.body).wantValidation(t, "unknown_field", c.loc)
 	}
 	var got api.Policy
-	e.do("GET", "/v1/policies/"+pol.Id.String(), platAsA, "").decode(t, &got)
+	e.do("GET", "/v1/policies/"+pol.Id.String(), asA, "").into(&got)
 	if d, err := got.Description.Get(); err == nil {
 		t.Errorf("description changed by a mis-cased member name: %q", d)
 	}

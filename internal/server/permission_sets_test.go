@@ -58,7 +58,7 @@ func canonicalJSON(t *testing.T, data []byte) string {
 
 func TestPermissionSetUpsertGetAndReplace(t *testing.T) {
 	clock := newStepClock(time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC))
-	rs := newResourceServer(t, Options{Now: clock.Now})
+	rs := newTestServer(t, serverConfig{opts: Options{Now: clock.Now}})
 	c := rs.tenant()
 	metadata := `{"team": "platform", "cost": {"center": 42, "split": [0.5, 0.25, 1e3]}, "big": 12345678901234567890,
 		"flags": {"prod": true, "legacy": false}, "owner": null, "tags": [], "nested": {"a": {"b": {"c": "d"}}}, "unicode": "ü ✓"}`
@@ -75,7 +75,7 @@ func TestPermissionSetUpsertGetAndReplace(t *testing.T) {
 
 	// GET by the URL-encoded ARN: the %2F survive the mux as one segment.
 	get := c.do(http.MethodGet, psPath(psARN(1)), nil).want(http.StatusOK)
-	if get.header.Get("ETag") == "" {
+	if get.Header.Get("ETag") == "" {
 		t.Error("no ETag")
 	}
 	var raw map[string]json.RawMessage
@@ -91,7 +91,7 @@ func TestPermissionSetUpsertGetAndReplace(t *testing.T) {
 	if ps.Id != psARN(1) || ps.Name != "ReadOnly" || ps.AccountId.MustGet() != "012345678901" || ps.Rank.MustGet() != 1 ||
 		ps.Description.MustGet() != "Read-only access" || ps.SessionDuration.MustGet() != "PT8H" ||
 		ps.RelayState.MustGet() != "https://console.aws.amazon.com/" {
-		t.Errorf("permission set: %s", get.body)
+		t.Errorf("permission set: %s", get.Body)
 	}
 	if !ps.LastSyncedAt.Equal(clock.t) {
 		t.Errorf("last_synced_at %v, want the time of the call %v", ps.LastSyncedAt, clock.t)
@@ -130,7 +130,7 @@ func TestPermissionSetUpsertGetAndReplace(t *testing.T) {
 }
 
 func TestPermissionSetPathEscaping(t *testing.T) {
-	rs := newResourceServer(t, Options{})
+	rs := newTestServer(t, serverConfig{})
 	c := rs.tenant()
 	arns := []string{
 		psARN(1),
@@ -151,8 +151,8 @@ func TestPermissionSetPathEscaping(t *testing.T) {
 		// Lower-case escapes work as well (sent past the contract
 		// validator, which only maps "%2F").
 		req := httptest.NewRequest(http.MethodGet, strings.ReplaceAll(psPath(a), "%2F", "%2f"), nil)
-		req.Header.Set("X-API-Key", c.key)
-		req.Header.Set("X-Tenant-ID", c.tenant)
+		req.Header.Set("X-API-Key", c.as.key)
+		req.Header.Set("X-Tenant-ID", c.as.tenant)
 		rec := httptest.NewRecorder()
 		rs.srv.Handler().ServeHTTP(rec, req)
 		var lower api.PermissionSet
@@ -166,7 +166,7 @@ func TestPermissionSetPathEscaping(t *testing.T) {
 }
 
 func TestPermissionSetValidation(t *testing.T) {
-	rs := newResourceServer(t, Options{})
+	rs := newTestServer(t, serverConfig{})
 	c := rs.tenant()
 	c.do(http.MethodPut, "/v1/aws/permission-sets", map[string]any{"resources": psItems(100, 101)}).want(http.StatusOK)
 
@@ -222,7 +222,7 @@ func TestPermissionSetValidation(t *testing.T) {
 }
 
 func TestPermissionSetBatchBound(t *testing.T) {
-	rs := newResourceServer(t, Options{MaxBatch: 3})
+	rs := newTestServer(t, serverConfig{opts: Options{MaxBatch: 3}})
 	c := rs.tenant()
 	e := c.do(http.MethodPut, "/v1/aws/permission-sets", map[string]any{"resources": psItems(0, 4)}).apiErr(http.StatusBadRequest, "batch_too_large")
 	if e.Details == nil || e.Details.MaxBatchSize == nil || *e.Details.MaxBatchSize != 3 || !strings.Contains(e.Message, "4") {
@@ -244,7 +244,7 @@ func TestPermissionSetBatchBound(t *testing.T) {
 }
 
 func TestPermissionSetBatchBoundDefault(t *testing.T) {
-	rs := newResourceServer(t, Options{})
+	rs := newTestServer(t, serverConfig{})
 	c := rs.tenant()
 	e := c.do(http.MethodPut, "/v1/aws/permission-sets", map[string]any{"resources": psItems(0, 1001)}).apiErr(http.StatusBadRequest, "batch_too_large")
 	if *e.Details.MaxBatchSize != 1000 {
@@ -268,7 +268,7 @@ func TestPermissionSetBatchBoundDefault(t *testing.T) {
 }
 
 func TestPermissionSetListPagination(t *testing.T) {
-	rs := newResourceServer(t, Options{})
+	rs := newTestServer(t, serverConfig{})
 	c := rs.tenant()
 	var items []map[string]any
 	for i := 6; i >= 0; i-- { // sent out of order
@@ -318,16 +318,16 @@ func TestPermissionSetListPagination(t *testing.T) {
 }
 
 func TestPermissionSetDelete(t *testing.T) {
-	rs := newResourceServer(t, Options{})
+	rs := newTestServer(t, serverConfig{})
 	c := rs.tenant()
 	c.do(http.MethodPut, "/v1/aws/permission-sets", map[string]any{"resources": psItems(0, 2)}).want(http.StatusOK)
 	path := psPath(psARN(0))
-	old := c.do(http.MethodGet, path, nil).want(http.StatusOK).header.Get("ETag")
+	old := c.do(http.MethodGet, path, nil).want(http.StatusOK).Header.Get("ETag")
 	// A re-sync changes last_synced_at, hence the representation.
 	c.do(http.MethodPut, "/v1/aws/permission-sets", map[string]any{"resources": psItems(0, 1)}).want(http.StatusOK)
 	c.do(http.MethodDelete, path, nil, "If-Match", old).apiErr(http.StatusPreconditionFailed, "precondition_failed")
 	c.do(http.MethodGet, path, nil).want(http.StatusOK)
-	cur := c.do(http.MethodGet, path, nil).want(http.StatusOK).header.Get("ETag")
+	cur := c.do(http.MethodGet, path, nil).want(http.StatusOK).Header.Get("ETag")
 	c.do(http.MethodDelete, path, nil, "If-Match", cur).want(http.StatusNoContent)
 	c.do(http.MethodDelete, path, nil).apiErr(http.StatusNotFound, "not_found")
 	if got := c.listPermissionSets(""); len(got) != 1 || got[0].Id != psARN(1) {
@@ -336,7 +336,7 @@ func TestPermissionSetDelete(t *testing.T) {
 }
 
 func TestPermissionSetBulkDelete(t *testing.T) {
-	rs := newResourceServer(t, Options{})
+	rs := newTestServer(t, serverConfig{})
 	c := rs.tenant()
 	c.do(http.MethodPut, "/v1/aws/permission-sets", map[string]any{"resources": psItems(0, 5)}).want(http.StatusOK)
 	var del api.DeleteResult
@@ -359,7 +359,7 @@ func TestPermissionSetBulkDelete(t *testing.T) {
 }
 
 func TestPermissionSetTenantIsolation(t *testing.T) {
-	rs := newResourceServer(t, Options{})
+	rs := newTestServer(t, serverConfig{})
 	a, b := rs.tenant(), rs.tenant()
 	a.do(http.MethodPut, "/v1/aws/permission-sets", map[string]any{"resources": psItems(0, 2)}).want(http.StatusOK)
 	path := psPath(psARN(0))

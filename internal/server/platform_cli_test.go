@@ -10,20 +10,20 @@ import (
 	"time"
 )
 
-func platEnvFunc(m map[string]string) func(string) string {
+func envFunc(m map[string]string) func(string) string {
 	return func(k string) string { return m[k] }
 }
 
 func TestParseCommandLine(t *testing.T) {
-	c, err := ParseCommandLine(nil, platEnvFunc(nil), io.Discard)
+	c, err := ParseCommandLine(nil, envFunc(nil), io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if c.Addr != "127.0.0.1:8080" || c.DB != ".local/jitsudo-local.db" || c.LogFormat != "text" || c.RateLimit != 0 {
 		t.Errorf("defaults %+v", c)
 	}
-	env := platEnvFunc(map[string]string{
-		"JITSUDO_LOCAL_TENANT":     platTenantA,
+	env := envFunc(map[string]string{
+		"JITSUDO_LOCAL_TENANT":     tenantA,
 		"JITSUDO_LOCAL_API_KEY":    "env-key",
 		"JITSUDO_LOCAL_RATE_LIMIT": "7.5",
 		"JITSUDO_LOCAL_FAULTS":     "latency=1ms",
@@ -32,29 +32,29 @@ func TestParseCommandLine(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Tenant != platTenantA || c.APIKey != "flag-key" || c.RateLimit != 7.5 || c.Faults != "latency=1ms" || c.LogFormat != "json" {
+	if c.Tenant != tenantA || c.APIKey != "flag-key" || c.RateLimit != 7.5 || c.Faults != "latency=1ms" || c.LogFormat != "json" {
 		t.Errorf("env fallbacks %+v", c)
 	}
 	for _, bad := range [][]string{
 		{"-api-key", "k"},
 		{"-read-only-key", "k"},
 		{"-tenant", "nope"},
-		{"-tenant", platTenantA, "-api-key", "k", "-read-only-key", "k"},
+		{"-tenant", tenantA, "-api-key", "k", "-read-only-key", "k"},
 		{"-log-format", "xml"},
 		{"-rate-limit", "-1"},
 		{"-faults", "rate=7"},
 		{"-no-such-flag"},
 		{"extra"},
 	} {
-		if _, err := ParseCommandLine(bad, platEnvFunc(nil), io.Discard); err == nil {
+		if _, err := ParseCommandLine(bad, envFunc(nil), io.Discard); err == nil {
 			t.Errorf("%v accepted", bad)
 		}
 	}
 	var out strings.Builder
-	if code := Main(context.Background(), "v1.2.3", []string{"-version"}, platEnvFunc(nil), &out, io.Discard); code != 0 || out.String() != "jitsudo-local v1.2.3\n" {
+	if code := Main(context.Background(), "v1.2.3", []string{"-version"}, envFunc(nil), &out, io.Discard); code != 0 || out.String() != "jitsudo-local v1.2.3\n" {
 		t.Errorf("-version: %d %q", code, out.String())
 	}
-	if code := Main(context.Background(), "v", []string{"-tenant", "x"}, platEnvFunc(nil), io.Discard, io.Discard); code != 2 {
+	if code := Main(context.Background(), "v", []string{"-tenant", "x"}, envFunc(nil), io.Discard, io.Discard); code != 2 {
 		t.Errorf("usage error exit code %d", code)
 	}
 }
@@ -62,14 +62,14 @@ func TestParseCommandLine(t *testing.T) {
 func TestMainServesUntilCancelled(t *testing.T) {
 	dir := t.TempDir()
 	roles := filepath.Join(dir, "roles.json")
-	platWriteFile(t, roles, platRolesJSON)
+	writeFile(t, roles, testRolesJSON)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var stdout, stderr platSyncBuffer
-	args := []string{"-addr", "127.0.0.1:0", "-db", filepath.Join(dir, "state", "j.db"), "-tenant", platTenantA,
-		"-api-key", platKeyA, "-read-only-key", platKeyARO, "-roles", roles, "-log-format", "json"}
+	var stdout, stderr syncBuffer
+	args := []string{"-addr", "127.0.0.1:0", "-db", filepath.Join(dir, "state", "j.db"), "-tenant", tenantA,
+		"-api-key", keyA, "-read-only-key", keyARO, "-roles", roles, "-log-format", "json"}
 	done := make(chan int, 1)
-	go func() { done <- Main(ctx, "test", args, platEnvFunc(nil), &stdout, &stderr) }()
+	go func() { done <- Main(ctx, "test", args, envFunc(nil), &stdout, &stderr) }()
 
 	re := regexp.MustCompile(`jitsudo-local listening on (http://127\.0\.0\.1:\d+)\n`)
 	var base string
@@ -86,9 +86,9 @@ func TestMainServesUntilCancelled(t *testing.T) {
 			t.Fatalf("no listening line; stderr: %s", stderr.String())
 		}
 	}
-	platDo(t, base, "GET", "/healthz", platAuth{}, "").want(t, 200, "")
-	r := platDo(t, base, "GET", "/v1/roles", platAsARO, "")
-	r.want(t, 200, "")
+	send(t, base, "GET", "/healthz", credentials{}, "").want(200)
+	r := send(t, base, "GET", "/v1/roles", asARO, "")
+	r.want(200)
 	if !strings.Contains(string(r.Body), `"sre"`) {
 		t.Errorf("roles: %s", r.Body)
 	}
@@ -101,7 +101,7 @@ func TestMainServesUntilCancelled(t *testing.T) {
 	case <-time.After(15 * time.Second):
 		t.Fatal("no shutdown")
 	}
-	if strings.Contains(stderr.String(), platKeyA) || strings.Contains(stderr.String(), platKeyARO) {
+	if strings.Contains(stderr.String(), keyA) || strings.Contains(stderr.String(), keyARO) {
 		t.Errorf("the log shows an API key")
 	}
 	if !strings.Contains(stderr.String(), `"route":"GET /v1/roles"`) {
@@ -110,9 +110,9 @@ func TestMainServesUntilCancelled(t *testing.T) {
 
 	// The state survives: restart on the same database with no flags but -db.
 	ctx2, cancel2 := context.WithCancel(context.Background())
-	var out2 platSyncBuffer
+	var out2 syncBuffer
 	go func() {
-		done <- Main(ctx2, "test", []string{"-addr", "127.0.0.1:0", "-db", filepath.Join(dir, "state", "j.db")}, platEnvFunc(nil), &out2, io.Discard)
+		done <- Main(ctx2, "test", []string{"-addr", "127.0.0.1:0", "-db", filepath.Join(dir, "state", "j.db")}, envFunc(nil), &out2, io.Discard)
 	}()
 	base = ""
 	for deadline := time.Now().Add(10 * time.Second); base == "" && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
@@ -124,7 +124,7 @@ func TestMainServesUntilCancelled(t *testing.T) {
 		cancel2()
 		t.Fatal("restart did not listen")
 	}
-	platDo(t, base, "GET", "/v1/roles?name=sre", platAsA, "").want(t, 200, "")
+	send(t, base, "GET", "/v1/roles?name=sre", asA, "").want(200)
 	cancel2()
 	if code := <-done; code != 0 {
 		t.Errorf("restart exit code %d", code)

@@ -11,8 +11,8 @@ import (
 )
 
 func TestDiscoveryScanAndRefresh(t *testing.T) {
-	e := newPlatEnv(t, platEnvConfig{rolesJSON: platRolesJSON})
-	roles := e.awsRoles(platAsA, "")
+	e := newTestServer(t, serverConfig{fixedClock: true, rolesJSON: testRolesJSON})
+	roles := e.awsRoles(asA, "")
 	if len(roles) != 5 {
 		t.Fatalf("%d AWS roles, want 5", len(roles))
 	}
@@ -26,44 +26,44 @@ func TestDiscoveryScanAndRefresh(t *testing.T) {
 	if got := strings.Join(names, ","); got != "Admin,Admin,Deployer,Developer,ReadOnly" {
 		t.Errorf("names in order: %s", got)
 	}
-	deployer := e.awsRoleByARN(platAsA, "arn:aws:iam::123456789012:role/ci/Deployer")
+	deployer := e.awsRoleByARN(asA, "arn:aws:iam::123456789012:role/ci/Deployer")
 	if deployer.Description.IsSpecified() && !deployer.Description.IsNull() {
 		t.Errorf("Deployer description %v, want null", deployer.Description)
 	}
 	if deployer.Source.String() != "11111111-1111-4111-8111-111111111111" {
 		t.Errorf("Deployer source %s", deployer.Source)
 	}
-	ids := e.roleIDs(platAsA)
+	ids := e.roleIDs(asA)
 	if len(ids) != 3 {
 		t.Fatalf("roles %v", ids)
 	}
 
 	// Map ReadOnly (which will vanish) and Developer (whose role auditor will vanish).
-	readOnly := e.awsRoleByARN(platAsA, "arn:aws:iam::123456789012:role/ReadOnly")
-	developer := e.awsRoleByARN(platAsA, "arn:aws:iam::210987654321:role/Developer")
-	e.do("PUT", "/v1/aws/roles/"+readOnly.Id.String()+"/roles", platAsA, `[{"id":"`+ids["sre"]+`"}]`).want(t, 200, "")
-	e.do("PUT", "/v1/aws/roles/"+developer.Id.String()+"/roles", platAsA, `[{"id":"`+ids["auditor"]+`"},{"id":"`+ids["developer"]+`"}]`).want(t, 200, "")
-	admin := e.awsRoleByARN(platAsA, "arn:aws:iam::123456789012:role/Admin")
+	readOnly := e.awsRoleByARN(asA, "arn:aws:iam::123456789012:role/ReadOnly")
+	developer := e.awsRoleByARN(asA, "arn:aws:iam::210987654321:role/Developer")
+	e.do("PUT", "/v1/aws/roles/"+readOnly.Id.String()+"/roles", asA, `[{"id":"`+ids["sre"]+`"}]`).want(200)
+	e.do("PUT", "/v1/aws/roles/"+developer.Id.String()+"/roles", asA, `[{"id":"`+ids["auditor"]+`"},{"id":"`+ids["developer"]+`"}]`).want(200)
+	admin := e.awsRoleByARN(asA, "arn:aws:iam::123456789012:role/Admin")
 
 	// An unchanged rescan changes nothing.
 	e.clock.Advance(time.Minute)
-	e.awsRoles(platAsA, "&refresh=true")
-	if got := e.awsRoleByARN(platAsA, admin.Arn); !got.Updated.Equal(admin.Updated) {
+	e.awsRoles(asA, "&refresh=true")
+	if got := e.awsRoleByARN(asA, admin.Arn); !got.Updated.Equal(admin.Updated) {
 		t.Errorf("unchanged rescan moved updated: %v -> %v", admin.Updated, got.Updated)
 	}
 
 	// ReadOnly vanishes, Admin's description changes, auditor is dropped.
 	e.clock.Advance(time.Minute)
-	edited := strings.Replace(platRolesJSON, `{"name": "ReadOnly", "arn": "arn:aws:iam::123456789012:role/ReadOnly"}`, `{"name": "Spare", "arn": "arn:aws:iam::123456789012:role/Spare"}`, 1)
+	edited := strings.Replace(testRolesJSON, `{"name": "ReadOnly", "arn": "arn:aws:iam::123456789012:role/ReadOnly"}`, `{"name": "Spare", "arn": "arn:aws:iam::123456789012:role/Spare"}`, 1)
 	edited = strings.Replace(edited, `"Prod admin"`, `"Production administrators"`, 1)
 	edited = strings.Replace(edited, `{"name": "auditor", "description": "Auditors"}`, `{"name": "reviewer"}`, 1)
-	platWriteFile(t, e.roles, edited)
+	writeFile(t, e.roles, edited)
 
 	// Without refresh nothing changes.
-	if got := e.awsRoleByARN(platAsA, readOnly.Arn); got.Status != api.AwsRoleStatusOK {
+	if got := e.awsRoleByARN(asA, readOnly.Arn); got.Status != api.AwsRoleStatusOK {
 		t.Fatalf("status before refresh %s", got.Status)
 	}
-	missing := e.awsRoles(platAsA, "&refresh=true&status=MISSING")
+	missing := e.awsRoles(asA, "&refresh=true&status=MISSING")
 	if len(missing) != 1 || missing[0].Arn != readOnly.Arn {
 		t.Fatalf("MISSING after refresh: %+v", missing)
 	}
@@ -73,31 +73,31 @@ func TestDiscoveryScanAndRefresh(t *testing.T) {
 	if !missing[0].Updated.Equal(e.clock.Now()) {
 		t.Errorf("MISSING role updated %v, want %v", missing[0].Updated, e.clock.Now())
 	}
-	if got := e.awsRoleByARN(platAsA, admin.Arn); got.Description.MustGet() != "Production administrators" || !got.Updated.Equal(e.clock.Now()) {
+	if got := e.awsRoleByARN(asA, admin.Arn); got.Description.MustGet() != "Production administrators" || !got.Updated.Equal(e.clock.Now()) {
 		t.Errorf("Admin after edit: %v %v", got.Description, got.Updated)
 	}
-	if got := e.awsRoleByARN(platAsA, deployer.Arn); !got.Updated.Equal(deployer.Updated) {
+	if got := e.awsRoleByARN(asA, deployer.Arn); !got.Updated.Equal(deployer.Updated) {
 		t.Errorf("unchanged Deployer updated moved")
 	}
-	if got := e.awsRoleByARN(platAsA, developer.Arn); len(got.Roles) != 1 || got.Roles[0].Name != "developer" {
+	if got := e.awsRoleByARN(asA, developer.Arn); len(got.Roles) != 1 || got.Roles[0].Name != "developer" {
 		t.Errorf("Developer mapping after auditor vanished: %+v", got.Roles)
 	}
-	newIDs := e.roleIDs(platAsA)
+	newIDs := e.roleIDs(asA)
 	if _, ok := newIDs["auditor"]; ok || newIDs["reviewer"] == "" || newIDs["sre"] != ids["sre"] {
 		t.Errorf("roles after edit: %v", newIDs)
 	}
-	if n := len(e.awsRoles(platAsA, "")); n != 6 {
+	if n := len(e.awsRoles(asA, "")); n != 6 {
 		t.Errorf("%d AWS roles after edit, want 6 (one MISSING)", n)
 	}
 	// Tenant B was not rescanned.
-	if got := e.awsRoleByARN(platAsB, readOnly.Arn); got.Status != api.AwsRoleStatusOK {
+	if got := e.awsRoleByARN(asB, readOnly.Arn); got.Status != api.AwsRoleStatusOK {
 		t.Errorf("tenant B's role changed by tenant A's refresh: %s", got.Status)
 	}
 
 	// The role comes back: OK again, same id, mapping kept.
 	e.clock.Advance(time.Minute)
-	platWriteFile(t, e.roles, platRolesJSON)
-	back := e.awsRoles(platAsA, "&refresh=true&arn="+readOnly.Arn)
+	writeFile(t, e.roles, testRolesJSON)
+	back := e.awsRoles(asA, "&refresh=true&arn="+readOnly.Arn)
 	if len(back) != 1 || back[0].Status != api.AwsRoleStatusOK || back[0].Id != readOnly.Id || len(back[0].Roles) != 1 {
 		t.Errorf("role after it came back: %+v", back)
 	}
@@ -105,31 +105,31 @@ func TestDiscoveryScanAndRefresh(t *testing.T) {
 
 func TestDiscoveryRefreshWithBrokenFile(t *testing.T) {
 	// The contract lists no 5xx, so no validator here.
-	e := newPlatEnv(t, platEnvConfig{rolesJSON: platRolesJSON, noValidator: true})
-	platWriteFile(t, e.roles, `{"roles": [`)
-	r := e.do("GET", "/v1/aws/roles?refresh=true", platAsA, "")
-	if r.Status != 500 || !strings.Contains(r.apiErr(t).Message, "roles file") {
+	e := newTestServer(t, serverConfig{fixedClock: true, rolesJSON: testRolesJSON, noValidator: true})
+	writeFile(t, e.roles, `{"roles": [`)
+	r := e.do("GET", "/v1/aws/roles?refresh=true", asA, "")
+	if r.Status != 500 || !strings.Contains(r.errorBody().Message, "roles file") {
 		t.Errorf("refresh with a broken file: %d %s", r.Status, r.Body)
 	}
-	if n := len(e.awsRoles(platAsA, "")); n != 5 {
+	if n := len(e.awsRoles(asA, "")); n != 5 {
 		t.Errorf("%d AWS roles after a failed refresh, want 5", n)
 	}
-	if err := e.srv.EnsureTenant(context.Background(), platTenantA); err == nil {
+	if err := e.srv.EnsureTenant(context.Background(), tenantA); err == nil {
 		t.Errorf("EnsureTenant with a broken roles file succeeded")
 	}
 }
 
 func TestDiscoveryIDsAreStableAndPerTenant(t *testing.T) {
-	e := newPlatEnv(t, platEnvConfig{rolesJSON: platRolesJSON})
-	a := e.awsRoleByARN(platAsA, "arn:aws:iam::123456789012:role/Admin")
-	b := e.awsRoleByARN(platAsB, "arn:aws:iam::123456789012:role/Admin")
+	e := newTestServer(t, serverConfig{fixedClock: true, rolesJSON: testRolesJSON})
+	a := e.awsRoleByARN(asA, "arn:aws:iam::123456789012:role/Admin")
+	b := e.awsRoleByARN(asB, "arn:aws:iam::123456789012:role/Admin")
 	if a.Id == b.Id {
 		t.Errorf("tenants share the derived AWS role id %s", a.Id)
 	}
-	if a.Id.String() != derivedID("aws-role", platTenantA, a.Arn) {
+	if a.Id.String() != derivedID("aws-role", tenantA, a.Arn) {
 		t.Errorf("AWS role id %s is not derived from tenant and ARN", a.Id)
 	}
-	if e.roleIDs(platAsA)["sre"] == e.roleIDs(platAsB)["sre"] {
+	if e.roleIDs(asA)["sre"] == e.roleIDs(asB)["sre"] {
 		t.Errorf("tenants share derived role ids")
 	}
 	// Explicit ids are kept.
@@ -164,7 +164,7 @@ func TestRolesFileValidation(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "roles.json")
-			platWriteFile(t, path, c.file)
+			writeFile(t, path, c.file)
 			_, err := loadRolesFile(path)
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Errorf("error %v, want it to contain %q", err, c.want)
@@ -185,11 +185,11 @@ func TestRolesFileValidation(t *testing.T) {
 }
 
 func TestNoRolesFileMeansNoRoles(t *testing.T) {
-	e := newPlatEnv(t, platEnvConfig{})
-	if n := len(e.awsRoles(platAsA, "&refresh=true")); n != 0 {
+	e := newTestServer(t, serverConfig{fixedClock: true})
+	if n := len(e.awsRoles(asA, "&refresh=true")); n != 0 {
 		t.Errorf("%d AWS roles without a roles file", n)
 	}
-	if n := len(e.roleIDs(platAsA)); n != 0 {
+	if n := len(e.roleIDs(asA)); n != 0 {
 		t.Errorf("%d roles without a roles file", n)
 	}
 }

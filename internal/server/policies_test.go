@@ -21,33 +21,33 @@ func (c *tenantClient) createPolicy(body any) api.Policy {
 }
 
 func TestPolicyCreateDefaultsAndGet(t *testing.T) {
-	rs := newResourceServer(t, Options{})
+	rs := newTestServer(t, serverConfig{})
 	c := rs.tenant()
 
 	res := c.do(http.MethodPost, "/v1/policies", map[string]any{"name": "prod", "max_duration_seconds": 3600}).want(http.StatusCreated)
 	var p api.Policy
 	res.into(&p)
-	if got, want := res.header.Get("Location"), "/v1/policies/"+p.Id.String(); got != want {
+	if got, want := res.Header.Get("Location"), "/v1/policies/"+p.Id.String(); got != want {
 		t.Errorf("Location %q, want %q", got, want)
 	}
 	if !p.Enabled || p.Priority != 0 || p.MaxDurationSeconds != 3600 || p.Name != "prod" {
 		t.Errorf("defaults: %+v", p)
 	}
 	if !p.Description.IsNull() || !p.DefaultDurationSeconds.IsNull() || !p.NotificationChannel.IsNull() {
-		t.Errorf("optional fields must be null: %s", res.body)
+		t.Errorf("optional fields must be null: %s", res.Body)
 	}
 	if len(p.Rules) != 0 || p.CedarPolicySet != "" || p.Notices != nil {
-		t.Errorf("rules: %s", res.body)
+		t.Errorf("rules: %s", res.Body)
 	}
 	if !p.CreatedAt.Equal(p.UpdatedAt) || p.CreatedAt.IsZero() {
 		t.Errorf("timestamps: %v %v", p.CreatedAt, p.UpdatedAt)
 	}
 	get := c.do(http.MethodGet, "/v1/policies/"+p.Id.String(), nil).want(http.StatusOK)
-	if get.header.Get("ETag") == "" || get.header.Get("ETag") != res.header.Get("ETag") {
-		t.Errorf("ETag of GET %q differs from the create's %q", get.header.Get("ETag"), res.header.Get("ETag"))
+	if get.Header.Get("ETag") == "" || get.Header.Get("ETag") != res.Header.Get("ETag") {
+		t.Errorf("ETag of GET %q differs from the create's %q", get.Header.Get("ETag"), res.Header.Get("ETag"))
 	}
-	if string(get.body) != string(res.body) {
-		t.Errorf("GET body differs from the create's:\n%s\n%s", get.body, res.body)
+	if string(get.Body) != string(res.Body) {
+		t.Errorf("GET body differs from the create's:\n%s\n%s", get.Body, res.Body)
 	}
 
 	full := c.createPolicy(map[string]any{
@@ -61,7 +61,7 @@ func TestPolicyCreateDefaultsAndGet(t *testing.T) {
 }
 
 func TestPolicyCreateValidation(t *testing.T) {
-	rs := newResourceServer(t, Options{})
+	rs := newTestServer(t, serverConfig{})
 	c := rs.tenant()
 
 	e := c.do(http.MethodPost, "/v1/policies", map[string]any{}).apiErr(http.StatusBadRequest, "invalid_request")
@@ -111,7 +111,7 @@ func TestPolicyCreateValidation(t *testing.T) {
 }
 
 func TestPolicyNameConflict(t *testing.T) {
-	rs := newResourceServer(t, Options{})
+	rs := newTestServer(t, serverConfig{})
 	c := rs.tenant()
 	first := c.createPolicy(map[string]any{"name": "prod", "max_duration_seconds": 3600})
 	other := c.createPolicy(map[string]any{"name": "dev", "max_duration_seconds": 3600})
@@ -136,7 +136,7 @@ func TestPolicyNameConflict(t *testing.T) {
 }
 
 func TestPolicyPatch(t *testing.T) {
-	rs := newResourceServer(t, Options{})
+	rs := newTestServer(t, serverConfig{})
 	c := rs.tenant()
 	p := c.createPolicy(map[string]any{
 		"name": "prod", "description": "desc", "priority": 3, "max_duration_seconds": 3600,
@@ -167,7 +167,7 @@ func TestPolicyPatch(t *testing.T) {
 	var same api.Policy
 	after := c.do(http.MethodPatch, path, map[string]any{"name": "prod", "priority": 7}).want(http.StatusOK)
 	after.into(&same)
-	if !same.UpdatedAt.Equal(got.UpdatedAt) || before.header.Get("ETag") != after.header.Get("ETag") {
+	if !same.UpdatedAt.Equal(got.UpdatedAt) || before.Header.Get("ETag") != after.Header.Get("ETag") {
 		t.Errorf("no-op PATCH moved updated_at %v -> %v", got.UpdatedAt, same.UpdatedAt)
 	}
 
@@ -189,16 +189,16 @@ func TestPolicyPatch(t *testing.T) {
 }
 
 func TestPolicyIfMatch(t *testing.T) {
-	rs := newResourceServer(t, Options{})
+	rs := newTestServer(t, serverConfig{})
 	c := rs.tenant()
 	created := c.do(http.MethodPost, "/v1/policies", map[string]any{"name": "prod", "max_duration_seconds": 3600}).want(http.StatusCreated)
 	var p api.Policy
 	created.into(&p)
 	path := "/v1/policies/" + p.Id.String()
-	tag := created.header.Get("ETag")
+	tag := created.Header.Get("ETag")
 
 	patched := c.do(http.MethodPatch, path, map[string]any{"priority": 1}, "If-Match", tag).want(http.StatusOK)
-	newTag := patched.header.Get("ETag")
+	newTag := patched.Header.Get("ETag")
 	if newTag == tag {
 		t.Fatal("ETag did not change with the representation")
 	}
@@ -217,16 +217,16 @@ func TestPolicyIfMatch(t *testing.T) {
 	cur2 := c.do(http.MethodGet, path, nil).want(http.StatusOK)
 	c.do(http.MethodPatch, path, map[string]any{"priority": 3}, "If-Match", "*").want(http.StatusOK)
 	cur3 := c.do(http.MethodGet, path, nil).want(http.StatusOK)
-	if cur2.header.Get("ETag") == cur3.header.Get("ETag") {
+	if cur2.Header.Get("ETag") == cur3.Header.Get("ETag") {
 		t.Error("ETag unchanged after PATCH")
 	}
-	c.do(http.MethodDelete, path, nil, "If-Match", cur3.header.Get("ETag")).want(http.StatusNoContent)
+	c.do(http.MethodDelete, path, nil, "If-Match", cur3.Header.Get("ETag")).want(http.StatusNoContent)
 	c.do(http.MethodGet, path, nil).apiErr(http.StatusNotFound, "not_found")
 	c.do(http.MethodDelete, path, nil).apiErr(http.StatusNotFound, "not_found")
 }
 
 func TestPolicyListPagination(t *testing.T) {
-	rs := newResourceServer(t, Options{})
+	rs := newTestServer(t, serverConfig{})
 	c := rs.tenant()
 	type key struct {
 		priority int
@@ -312,7 +312,7 @@ func TestPolicyListPagination(t *testing.T) {
 }
 
 func TestPolicyCedarPolicySet(t *testing.T) {
-	rs := newResourceServer(t, Options{})
+	rs := newTestServer(t, serverConfig{})
 	c := rs.tenant()
 	set := `// Break-glass access for SRE.
 permit (principal in Group::"sre", action == Action::"request_access", resource in AwsAccount::"123456789012")
@@ -327,7 +327,7 @@ permit (principal is User in Group::"dba", action in [Action::"approve", Action:
 	var p api.Policy
 	res.into(&p)
 	if len(p.Rules) != 3 {
-		t.Fatalf("%d rules, want 3: %s", len(p.Rules), res.body)
+		t.Fatalf("%d rules, want 3: %s", len(p.Rules), res.Body)
 	}
 	var texts []string
 	for i, r := range p.Rules {
@@ -365,11 +365,11 @@ permit (principal is User in Group::"dba", action in [Action::"approve", Action:
 		t.Errorf("notices: %v", p.Notices)
 	}
 	get := c.do(http.MethodGet, "/v1/policies/"+p.Id.String(), nil).want(http.StatusOK)
-	if get.header.Get("ETag") != res.header.Get("ETag") {
+	if get.Header.Get("ETag") != res.Header.Get("ETag") {
 		t.Error("the write's ETag must be the representation's, without notices")
 	}
-	if strings.Contains(string(get.body), "notices") {
-		t.Errorf("GET carries notices: %s", get.body)
+	if strings.Contains(string(get.Body), "notices") {
+		t.Errorf("GET carries notices: %s", get.Body)
 	}
 	var rules api.RuleList
 	c.do(http.MethodGet, "/v1/policies/"+p.Id.String()+"/rules", nil).want(http.StatusOK).into(&rules)
@@ -385,7 +385,7 @@ permit (principal is User in Group::"dba", action in [Action::"approve", Action:
 }
 
 func TestPolicyCedarPolicySetInvalid(t *testing.T) {
-	rs := newResourceServer(t, Options{})
+	rs := newTestServer(t, serverConfig{})
 	c := rs.tenant()
 	set := "permit (principal, action, resource);\n\nforbid (principal, action, resource)\nwhen { context.duration_seconds > };\n"
 	e := c.do(http.MethodPost, "/v1/policies", map[string]any{"name": "bad", "max_duration_seconds": 3600, "cedar_policy_set": set}).
@@ -417,7 +417,7 @@ func TestPolicyCedarPolicySetInvalid(t *testing.T) {
 }
 
 func TestPolicyDeleteCascadesRules(t *testing.T) {
-	rs := newResourceServer(t, Options{})
+	rs := newTestServer(t, serverConfig{})
 	c := rs.tenant()
 	p := c.createPolicy(map[string]any{"name": "p", "max_duration_seconds": 3600,
 		"cedar_policy_set": "permit (principal, action, resource);\nforbid (principal, action, resource);"})
@@ -441,7 +441,7 @@ func TestPolicyDeleteCascadesRules(t *testing.T) {
 }
 
 func TestPolicyTenantIsolation(t *testing.T) {
-	rs := newResourceServer(t, Options{})
+	rs := newTestServer(t, serverConfig{})
 	a, b := rs.tenant(), rs.tenant()
 	p := a.createPolicy(map[string]any{"name": "prod", "max_duration_seconds": 3600,
 		"cedar_policy_set": "permit (principal, action, resource);"})

@@ -50,7 +50,7 @@ func (c *tenantClient) listRules(policyPath string) []api.Rule {
 }
 
 func TestRuleCreateStructured(t *testing.T) {
-	rs := newResourceServer(t, Options{})
+	rs := newTestServer(t, serverConfig{})
 	c := rs.tenant()
 	pp := c.newPolicyPath("p")
 	var before api.Policy
@@ -59,7 +59,7 @@ func TestRuleCreateStructured(t *testing.T) {
 	res := c.do(http.MethodPost, pp+"/rules", structuredRule()).want(http.StatusCreated)
 	var r api.Rule
 	res.into(&r)
-	if got, want := res.header.Get("Location"), pp+"/rules/"+r.Id.String(); got != want {
+	if got, want := res.Header.Get("Location"), pp+"/rules/"+r.Id.String(); got != want {
 		t.Errorf("Location %q, want %q", got, want)
 	}
 	want := cedar.Assemble(cedar.Rule{
@@ -75,14 +75,14 @@ func TestRuleCreateStructured(t *testing.T) {
 	if r.Ordinal != 1 || !r.AuditSession || r.Notice.MustGet() != "Break-glass access is audited." ||
 		r.Conditions.MustGet() != "when { context.duration_seconds <= 3600 }" || !r.PrincipalInEntityType.IsNull() ||
 		r.PolicyId.String() != strings.TrimPrefix(pp, "/v1/policies/") {
-		t.Errorf("rule: %s", res.body)
+		t.Errorf("rule: %s", res.Body)
 	}
 	if r.Notices != nil || r.Validation != nil {
-		t.Errorf("a schema-valid rule has notices: %s", res.body)
+		t.Errorf("a schema-valid rule has notices: %s", res.Body)
 	}
 	get := c.do(http.MethodGet, pp+"/rules/"+r.Id.String(), nil).want(http.StatusOK)
-	if get.header.Get("ETag") != res.header.Get("ETag") || string(get.body) != string(res.body) {
-		t.Errorf("GET differs from the create:\n%s\n%s", get.body, res.body)
+	if get.Header.Get("ETag") != res.Header.Get("ETag") || string(get.Body) != string(res.Body) {
+		t.Errorf("GET differs from the create:\n%s\n%s", get.Body, res.Body)
 	}
 	var after api.Policy
 	c.do(http.MethodGet, pp, nil).want(http.StatusOK).into(&after)
@@ -112,7 +112,7 @@ func TestRuleCreateStructured(t *testing.T) {
 }
 
 func TestRuleCreatePolicyText(t *testing.T) {
-	rs := newResourceServer(t, Options{})
+	rs := newTestServer(t, serverConfig{})
 	c := rs.tenant()
 	pp := c.newPolicyPath("p")
 	text := `// only with MFA
@@ -131,12 +131,12 @@ unless   {   context.mfa_authenticated   };`
 	}
 	if r.Effect != api.EffectForbid || r.PrincipalScopeType != api.ScopeTypeAny || r.ActionScopeType != api.ActionScopeTypeAny ||
 		r.Conditions.MustGet() != cr.Conditions || r.Ordinal != 10 || r.Notice.MustGet() != "MFA required" {
-		t.Errorf("rule: %s", res.body)
+		t.Errorf("rule: %s", res.Body)
 	}
 	// The dropped annotation is an INFO finding of the write.
 	if r.Validation == nil || len(*r.Validation) != 1 || (*r.Validation)[0].Type != api.ValidationDetailTypeINFO ||
 		(*r.Validation)[0].Code != "annotations_dropped" {
-		t.Errorf("validation: %s", res.body)
+		t.Errorf("validation: %s", res.Body)
 	}
 	// Re-sending the stored text is stable.
 	r2 := c.createRule(pp, map[string]any{"policy_text": r.PolicyText})
@@ -146,7 +146,7 @@ unless   {   context.mfa_authenticated   };`
 }
 
 func TestRuleCreateValidation(t *testing.T) {
-	rs := newResourceServer(t, Options{})
+	rs := newTestServer(t, serverConfig{})
 	c := rs.tenant()
 	pp := c.newPolicyPath("p")
 
@@ -201,7 +201,7 @@ func TestRuleCreateValidation(t *testing.T) {
 }
 
 func TestRuleConditionsSyntaxError(t *testing.T) {
-	rs := newResourceServer(t, Options{})
+	rs := newTestServer(t, serverConfig{})
 	c := rs.tenant()
 	pp := c.newPolicyPath("p")
 
@@ -246,7 +246,7 @@ func TestRuleConditionsSyntaxError(t *testing.T) {
 }
 
 func TestRuleSchemaNotices(t *testing.T) {
-	rs := newResourceServer(t, Options{})
+	rs := newTestServer(t, serverConfig{})
 	c := rs.tenant()
 	pp := c.newPolicyPath("p")
 	body := structuredRule()
@@ -255,7 +255,7 @@ func TestRuleSchemaNotices(t *testing.T) {
 	var r api.Rule
 	res.into(&r)
 	if r.Notices == nil || len(*r.Notices) == 0 || r.Validation == nil || len(*r.Validation) != len(*r.Notices) {
-		t.Fatalf("no schema notices: %s", res.body)
+		t.Fatalf("no schema notices: %s", res.Body)
 	}
 	for i, v := range *r.Validation {
 		if v.Type != api.ValidationDetailTypeWARN || v.Code != "schema" || v.Location != "policy_text" || !strings.Contains(v.Message, "nonexistent") {
@@ -267,8 +267,8 @@ func TestRuleSchemaNotices(t *testing.T) {
 	}
 	// Stored regardless, and the notices belong to the write only.
 	get := c.do(http.MethodGet, pp+"/rules/"+r.Id.String(), nil).want(http.StatusOK)
-	if strings.Contains(string(get.body), "notices") || get.header.Get("ETag") != res.header.Get("ETag") {
-		t.Errorf("GET: %s", get.body)
+	if strings.Contains(string(get.Body), "notices") || get.Header.Get("ETag") != res.Header.Get("ETag") {
+		t.Errorf("GET: %s", get.Body)
 	}
 	// PATCH reports the findings of the resulting rule.
 	var p api.Rule
@@ -283,7 +283,7 @@ func TestRuleSchemaNotices(t *testing.T) {
 	}
 
 	// A custom schema is honoured.
-	rs2 := newResourceServer(t, Options{CedarSchema: "entity User;\naction request_access appliesTo { principal: User, resource: User };"})
+	rs2 := newTestServer(t, serverConfig{opts: Options{CedarSchema: "entity User;\naction request_access appliesTo { principal: User, resource: User };"}})
 	c2 := rs2.tenant()
 	r2 := c2.createRule(c2.newPolicyPath("p"), structuredRule())
 	if r2.Notices == nil || !strings.Contains(strings.Join(*r2.Notices, " "), "Group") {
@@ -292,7 +292,7 @@ func TestRuleSchemaNotices(t *testing.T) {
 }
 
 func TestRuleOrdinalStability(t *testing.T) {
-	rs := newResourceServer(t, Options{})
+	rs := newTestServer(t, serverConfig{})
 	c := rs.tenant()
 	pp := c.newPolicyPath("p")
 	var rules []api.Rule
@@ -345,7 +345,7 @@ func ordinalsOf(rules []api.Rule) []string {
 }
 
 func TestRuleListPagination(t *testing.T) {
-	rs := newResourceServer(t, Options{})
+	rs := newTestServer(t, serverConfig{})
 	c := rs.tenant()
 	pp := c.newPolicyPath("p")
 	other := c.newPolicyPath("other")
@@ -393,7 +393,7 @@ func TestRuleListPagination(t *testing.T) {
 }
 
 func TestRulePatch(t *testing.T) {
-	rs := newResourceServer(t, Options{})
+	rs := newTestServer(t, serverConfig{})
 	c := rs.tenant()
 	pp := c.newPolicyPath("p")
 	created := c.do(http.MethodPost, pp+"/rules", structuredRule()).want(http.StatusCreated)
@@ -454,16 +454,16 @@ func TestRulePatch(t *testing.T) {
 
 	// If-Match.
 	cur := c.do(http.MethodGet, rp, nil).want(http.StatusOK)
-	c.do(http.MethodPatch, rp, map[string]any{"notice": "stale"}, "If-Match", created.header.Get("ETag")).apiErr(http.StatusPreconditionFailed, "precondition_failed")
-	c.do(http.MethodDelete, rp, nil, "If-Match", created.header.Get("ETag")).apiErr(http.StatusPreconditionFailed, "precondition_failed")
-	patched := c.do(http.MethodPatch, rp, map[string]any{"notice": "fresh"}, "If-Match", cur.header.Get("ETag")).want(http.StatusOK)
-	c.do(http.MethodDelete, rp, nil, "If-Match", patched.header.Get("ETag")).want(http.StatusNoContent)
+	c.do(http.MethodPatch, rp, map[string]any{"notice": "stale"}, "If-Match", created.Header.Get("ETag")).apiErr(http.StatusPreconditionFailed, "precondition_failed")
+	c.do(http.MethodDelete, rp, nil, "If-Match", created.Header.Get("ETag")).apiErr(http.StatusPreconditionFailed, "precondition_failed")
+	patched := c.do(http.MethodPatch, rp, map[string]any{"notice": "fresh"}, "If-Match", cur.Header.Get("ETag")).want(http.StatusOK)
+	c.do(http.MethodDelete, rp, nil, "If-Match", patched.Header.Get("ETag")).want(http.StatusNoContent)
 	c.do(http.MethodGet, rp, nil).apiErr(http.StatusNotFound, "not_found")
 	c.do(http.MethodPatch, rp, map[string]any{"notice": "x"}).apiErr(http.StatusNotFound, "not_found")
 }
 
 func TestRuleReorder(t *testing.T) {
-	rs := newResourceServer(t, Options{})
+	rs := newTestServer(t, serverConfig{})
 	c := rs.tenant()
 	pp := c.newPolicyPath("p")
 	other := c.newPolicyPath("other")
@@ -529,7 +529,7 @@ func TestRuleReorder(t *testing.T) {
 }
 
 func TestRuleOfAnotherPolicy(t *testing.T) {
-	rs := newResourceServer(t, Options{})
+	rs := newTestServer(t, serverConfig{})
 	c := rs.tenant()
 	p1, p2 := c.newPolicyPath("one"), c.newPolicyPath("two")
 	r := c.createRule(p1, structuredRule())
