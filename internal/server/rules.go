@@ -217,10 +217,6 @@ func conditionsErrorDetail(is cedar.Issue) api.ValidationDetail {
 	return d
 }
 
-// conditionsPosition is cedar.ConditionsPosition, under the name that
-// TestConditionsPosition (fields_test.go) checks it by.
-var conditionsPosition = cedar.ConditionsPosition
-
 // findingDetail converts a cedar finding to a validation detail at loc.
 func findingDetail(f cedar.Finding, loc, prefix string) api.ValidationDetail {
 	return api.ValidationDetail{Type: api.ValidationDetailType(f.Type), Code: f.Code, Location: loc, Message: prefix + f.Message}
