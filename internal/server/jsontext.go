@@ -8,6 +8,7 @@ package server
 import (
 	"bytes"
 	"encoding/json"
+	"regexp"
 	"strconv"
 	"unicode/utf8"
 )
@@ -183,22 +184,12 @@ func unicodeEscape(raw []byte, i int) (rune, bool) {
 	return rune(r), true
 }
 
+// identifier matches the member names a location can hold after a dot.
+var identifier = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
 // isIdentifier reports whether a member name can appear in a location
 // after a dot.
-func isIdentifier(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i, c := range s {
-		switch {
-		case c == '_', c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z':
-		case c >= '0' && c <= '9' && i > 0:
-		default:
-			return false
-		}
-	}
-	return true
-}
+func isIdentifier(s string) bool { return identifier.MatchString(s) }
 
 // jsonQuote is s as a JSON string, without HTML escaping.
 func jsonQuote(s string) string {
