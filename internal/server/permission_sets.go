@@ -309,11 +309,7 @@ func (s *Server) DeletePermissionSet(w http.ResponseWriter, r *http.Request, per
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		return s.store.DeletePermissionSet(ctx, tx, tenant, permissionSetId, params.IfMatch)
 	})
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
+	s.writeNoContent(w, r, err)
 }
 
 // DeletePermissionSets answers POST /v1/aws/permission-sets/bulk-delete:

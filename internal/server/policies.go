@@ -307,9 +307,5 @@ func (s *Server) DeletePolicy(w http.ResponseWriter, r *http.Request, policyId a
 		}
 		return s.store.DeletePolicy(ctx, tx, tenant, id)
 	})
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
+	s.writeNoContent(w, r, err)
 }

@@ -75,6 +75,15 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	writeJSON(w, ae.Status, ae.body())
 }
 
+// writeNoContent answers 204 No Content, or err when it is not nil.
+func (s *Server) writeNoContent(w http.ResponseWriter, r *http.Request, err error) {
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
 // checkIfMatch enforces If-Match against the current version of an
 // object. An empty header always passes; "*" passes for an existing object.
 func checkIfMatch(ifMatch *string, current string) error {

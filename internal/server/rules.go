@@ -410,11 +410,7 @@ func (s *Server) DeleteRule(w http.ResponseWriter, r *http.Request, policyId api
 		}
 		return s.store.DeleteRule(ctx, tx, tenant, pid, rid, s.nowString())
 	})
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
+	s.writeNoContent(w, r, err)
 }
 
 // ReorderRules answers PATCH /v1/policies/{policyId}/rules/reorder
