@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -32,6 +33,7 @@ var (
 	_ resource.ResourceWithConfigure      = &awsRoleMappingResource{}
 	_ resource.ResourceWithImportState    = &awsRoleMappingResource{}
 	_ resource.ResourceWithValidateConfig = &awsRoleMappingResource{}
+	_ resource.ResourceWithModifyPlan     = &awsRoleMappingResource{}
 )
 
 // NewAwsRoleMappingResource returns the jitsudo_aws_role_mapping resource.
@@ -42,6 +44,15 @@ func NewAwsRoleMappingResource() resource.Resource { return &awsRoleMappingResou
 // created: the resource owns only the mapping, and destroying it clears it.
 type awsRoleMappingResource struct {
 	resourceBase
+	// internalRoles names the planned role_ids (ModifyPlan).
+	internalRoles *internalRolesCache
+}
+
+// Configure takes the client and caches (resourceBase) and the tenant's
+// internal-role list of the provider.
+func (r *awsRoleMappingResource) Configure(ctx context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.resourceBase.Configure(ctx, req, resp)
+	r.internalRoles = internalRolesFromProviderData(req.ProviderData)
 }
 
 // awsRoleMappingResourceModel is the configuration and state of
@@ -129,7 +140,7 @@ func (r *awsRoleMappingResource) Schema(ctx context.Context, _ resource.SchemaRe
 			"role_ids": schema.SetAttribute{
 				MarkdownDescription: "The ids (UUIDs) of every internal role the AWS role grants, such as " +
 					"`data.jitsudo_roles.all.ids_by_name[\"sre\"]`. An empty set (`[]`) explicitly grants nothing. " +
-					"An id that is not a role of the tenant fails the apply and changes nothing.",
+					"An id that is not a role of the tenant fails the plan.",
 				ElementType: types.StringType,
 				Required:    true,
 				Validators:  []validator.Set{setvalidator.ValueStringsAre(uuidValue())},
@@ -145,8 +156,9 @@ func (r *awsRoleMappingResource) Schema(ctx context.Context, _ resource.SchemaRe
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"roles": schema.MapAttribute{
-				MarkdownDescription: "The internal roles the AWS role grants, as a map of role id to role name, as the API " +
-					"reports them; known after apply whenever `role_ids` changes.",
+				MarkdownDescription: "The internal roles the AWS role grants, as a map of role id to role name. " +
+					"The plan already shows the names of the planned `role_ids` (from the tenant's list of internal roles), " +
+					"so a review reads which roles are granted and removed by name.",
 				ElementType: types.StringType,
 				Computed:    true,
 			},
@@ -179,6 +191,113 @@ func (r *awsRoleMappingResource) ValidateConfig(ctx context.Context, req resourc
 	}
 }
 
+// ModifyPlan fills in what the plan can know before the apply, for a
+// reviewer to read: roles, the names of the planned role_ids, from the
+// tenant's internal roles (listed once per provider process), and on
+// create the AWS role's arn and name. A role id that is no internal role
+// fails the plan on role_ids, an aws_role_id that is no AWS role on
+// aws_role_id. When a list cannot be read the values stay known after
+// apply, which reads them itself.
+func (r *awsRoleMappingResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() || r.client == nil || r.internalRoles == nil {
+		return // destroy, or the provider is not configured yet
+	}
+	var plan awsRoleMappingResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	before := plan
+	if plan.Roles.IsUnknown() {
+		if roles, ok := r.plannedRoles(ctx, plan.RoleIDs, &resp.Diagnostics); ok {
+			plan.Roles = roles
+		}
+	}
+	if (plan.ARN.IsUnknown() || plan.Name.IsUnknown()) && !plan.AwsRoleID.IsUnknown() {
+		id := plan.AwsRoleID.ValueString()
+		role, err := r.caches.readAwsRole(ctx, r.client, id)
+		switch {
+		case errors.Is(err, client.ErrNotFound):
+			addAwsRoleNotFound(&resp.Diagnostics, "Unknown AWS Role", id)
+		case err != nil:
+			tflog.Warn(ctx, "Could not read the AWS role at plan time; its arn and name are known after apply",
+				map[string]any{"aws_role_id": id, "error": err.Error()})
+		default:
+			plan.ARN, plan.Name = types.StringValue(role.Arn), types.StringValue(role.Name)
+		}
+	}
+	if resp.Diagnostics.HasError() || (plan.Roles.Equal(before.Roles) && plan.ARN.Equal(before.ARN) && plan.Name.Equal(before.Name)) {
+		return
+	}
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+// plannedRoles is the roles map (id -> name) of the role ids ids, from the
+// tenant's internal roles. ok is false when it cannot be known at plan
+// time: an id is unknown yet, the list cannot be read, or an id is no
+// internal role (an error on role_ids, naming it).
+func (r *awsRoleMappingResource) plannedRoles(ctx context.Context, ids types.Set, diags *diag.Diagnostics) (roles types.Map, ok bool) {
+	if ids.IsNull() || ids.IsUnknown() {
+		return roles, false
+	}
+	names, err := r.internalRoles.names(ctx)
+	if err != nil {
+		tflog.Warn(ctx, "Could not list the internal roles at plan time; roles is known after apply", map[string]any{"error": err.Error()})
+		return roles, false
+	}
+	elems := make(map[string]attr.Value, len(ids.Elements()))
+	ok = true
+	for _, e := range ids.Elements() {
+		s, isString := e.(types.String)
+		if !isString || s.IsNull() || s.IsUnknown() {
+			ok = false
+			continue
+		}
+		name, found := names[cacheKey(s.ValueString())]
+		if !found {
+			diags.AddAttributeError(path.Root("role_ids"), "Unknown Role", unknownRoleDetail(s.ValueString()))
+			ok = false
+			continue
+		}
+		elems[cacheKey(s.ValueString())] = types.StringValue(name)
+	}
+	if !ok {
+		return roles, false
+	}
+	roles, d := types.MapValue(types.StringType, elems)
+	diags.Append(d...)
+	return roles, !d.HasError()
+}
+
+// keepPlannedRoles keeps the roles the plan showed when the apply granted
+// exactly the planned role ids: Terraform requires the planned value. A
+// role renamed between plan and apply keeps its planned name until the
+// next refresh, with a warning.
+func keepPlannedRoles(planned types.Map, m *awsRoleMappingResourceModel, diags *diag.Diagnostics) {
+	if planned.IsNull() || planned.IsUnknown() || planned.Equal(m.Roles) {
+		return
+	}
+	got, want := m.Roles.Elements(), planned.Elements()
+	if len(got) != len(want) {
+		return
+	}
+	var renamed []string
+	for id, name := range want {
+		now, found := got[id]
+		if !found {
+			return // another set of roles: let Terraform report the difference
+		}
+		if !now.Equal(name) {
+			renamed = append(renamed, fmt.Sprintf("%s (%s, now %s)", name, id, now))
+		}
+	}
+	slices.Sort(renamed)
+	m.Roles = planned
+	diags.AddAttributeWarning(path.Root("roles"), "Role Renamed Since the Plan",
+		fmt.Sprintf("Roles were renamed in their directory after the plan: %s. The state keeps the planned names until the "+
+			"next refresh.", strings.Join(renamed, ", ")))
+}
+
 func (r *awsRoleMappingResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	if !r.configured(&resp.Diagnostics) {
 		return
@@ -205,12 +324,14 @@ func (r *awsRoleMappingResource) Create(ctx context.Context, req resource.Create
 	}
 	plan.ARN = types.StringValue(role.Arn)
 	plan.Name = types.StringValue(role.Name)
+	planned := plan.Roles
 	if ok, committed := r.apply(ctx, &plan, role.MappingEtag, summary, resp.Private, &resp.Diagnostics); !ok {
 		if committed {
 			resp.Diagnostics.Append(keepCommitted(req.Plan, &resp.State)...)
 		}
 		return
 	}
+	keepPlannedRoles(planned, &plan, &resp.Diagnostics)
 	roleIDs, diags := plan.roleIDList(ctx)
 	resp.Diagnostics.Append(diags...)
 	warnAwsRoleMappingReplaced(&resp.Diagnostics, id, role.Roles, roleIDs)
@@ -263,9 +384,11 @@ func (r *awsRoleMappingResource) Update(ctx context.Context, req resource.Update
 	ctx, cancel := withTimeout(ctx, plan.Timeouts.Update, &resp.Diagnostics)
 	defer cancel()
 	plan.ARN, plan.Name = state.ARN, state.Name // the AWS role itself is discovered, never written
+	planned := plan.Roles
 	if ok, _ := r.apply(ctx, &plan, etag, "Error Updating AWS Role Mapping", resp.Private, &resp.Diagnostics); !ok {
 		return // the prior state stays; the next refresh reads what the server has
 	}
+	keepPlannedRoles(planned, &plan, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
@@ -410,14 +533,19 @@ func addAwsRoleMappingAttributeErrors(diags *diag.Diagnostics, summary string, e
 		case !ok:
 			continue
 		case (v.Code == api.CodeUnknownRole || v.Code == api.CodeNotFound) && i < len(roleIDs):
-			diags.AddAttributeError(path.Root("role_ids"), summary,
-				fmt.Sprintf("role_ids contains %q, which is not an internal role of this tenant (a role removed from the "+
-					"directory loses its id). Look role ids up with the jitsudo_roles data source, such as "+
-					"data.jitsudo_roles.all.ids_by_name[\"sre\"].", roleIDs[i]))
+			diags.AddAttributeError(path.Root("role_ids"), summary, unknownRoleDetail(roleIDs[i]))
 		default:
 			diags.AddAttributeError(path.Root("role_ids"), summary, fmt.Sprintf("%s (%s)", v.Message, v.Code))
 		}
 	}
+}
+
+// unknownRoleDetail is the detail of an error on a role id of role_ids
+// that names no internal role.
+func unknownRoleDetail(id string) string {
+	return fmt.Sprintf("role_ids contains %q, which is not an internal role of this tenant (a role removed from the "+
+		"directory loses its id). Look role ids up with the jitsudo_roles data source, such as "+
+		"data.jitsudo_roles.all.ids_by_name[\"sre\"].", id)
 }
 
 // awsRoleMappingIndex is the index into the mapping body of a validation

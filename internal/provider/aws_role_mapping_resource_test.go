@@ -175,13 +175,13 @@ func (c awsRoleTestRoleIDsChange) CheckPlan(_ context.Context, req plancheck.Che
 // awsRoleTestStrings is the sorted list of strings at attribute of a plan
 // value (the JSON of `terraform show -json`).
 func awsRoleTestStrings(value any, attribute string) ([]string, error) {
-	obj, ok := value.(map[string]any)
-	if !ok {
-		return nil, fmt.Errorf("value is %T, not an object", value)
+	v, err := awsRoleTestAttribute(value, attribute)
+	if err != nil {
+		return nil, err
 	}
-	list, ok := obj[attribute].([]any)
+	list, ok := v.([]any)
 	if !ok {
-		return nil, fmt.Errorf("%s is %T, not a list of known values", attribute, obj[attribute])
+		return nil, fmt.Errorf("%s is %T, not a list of known values", attribute, v)
 	}
 	out := make([]string, len(list))
 	for i, v := range list {
@@ -209,7 +209,11 @@ func TestAccAwsRoleMapping_basic(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(awsRoleTestMappingAddress, plancheck.ResourceActionCreate),
 					plancheck.ExpectKnownValue(awsRoleTestMappingAddress, tfjsonpath.New("role_ids"), awsRoleTestSetChecks(sre, dev)),
-					plancheck.ExpectUnknownValue(awsRoleTestMappingAddress, tfjsonpath.New("roles")),
+					plancheck.ExpectKnownValue(awsRoleTestMappingAddress, tfjsonpath.New("roles"), knownvalue.MapExact(map[string]knownvalue.Check{
+						sre: knownvalue.StringExact("sre"),
+						dev: knownvalue.StringExact("developer"),
+					})),
+					plancheck.ExpectKnownValue(awsRoleTestMappingAddress, tfjsonpath.New("arn"), knownvalue.StringExact(awsRoleTestProdAdminARN)),
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(awsRoleTestMappingAddress, tfjsonpath.New("aws_role_id"), knownvalue.StringExact(admin)),
@@ -229,7 +233,7 @@ func TestAccAwsRoleMapping_basic(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(awsRoleTestMappingAddress, plancheck.ResourceActionUpdate),
 					awsRoleTestRoleIDsChange{address: awsRoleTestMappingAddress, before: []string{sre, dev}, after: []string{sre, aud, sec}},
-					plancheck.ExpectUnknownValue(awsRoleTestMappingAddress, tfjsonpath.New("roles")),
+					awsRoleTestRoleNamesChange{address: awsRoleTestMappingAddress, added: []string{"auditor", "security-admin"}, removed: []string{"developer"}},
 					plancheck.ExpectKnownValue(awsRoleTestMappingAddress, tfjsonpath.New("arn"), knownvalue.StringExact(awsRoleTestProdAdminARN)),
 					plancheck.ExpectKnownValue(awsRoleTestMappingAddress, tfjsonpath.New("name"), knownvalue.StringExact("Admin")),
 				}},
@@ -281,7 +285,7 @@ func TestAccAwsRoleMapping_basic(t *testing.T) {
 				Config: awsRoleTestMappingConfig(srv, awsRoleTestStagingAdminARN, "developer"),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(awsRoleTestMappingAddress, plancheck.ResourceActionDestroyBeforeCreate),
-					plancheck.ExpectUnknownValue(awsRoleTestMappingAddress, tfjsonpath.New("arn")),
+					plancheck.ExpectKnownValue(awsRoleTestMappingAddress, tfjsonpath.New("arn"), knownvalue.StringExact(awsRoleTestStagingAdminARN)),
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(awsRoleTestMappingAddress, tfjsonpath.New("aws_role_id"), knownvalue.StringExact(stagingAdmin)),
@@ -353,7 +357,7 @@ func TestAccAwsRoleMapping_drift(t *testing.T) {
 					plancheck.ExpectResourceAction(awsRoleTestMappingAddress, plancheck.ResourceActionUpdate),
 					plancheck.ExpectKnownValue(awsRoleTestMappingAddress, tfjsonpath.New("role_ids"), awsRoleTestSetChecks(sre, dev)),
 					awsRoleTestRoleIDsChange{address: awsRoleTestMappingAddress, before: []string{sre, aud}, after: []string{sre, dev}},
-					plancheck.ExpectUnknownValue(awsRoleTestMappingAddress, tfjsonpath.New("roles")),
+					awsRoleTestRoleNamesChange{address: awsRoleTestMappingAddress, added: []string{"developer"}, removed: []string{"auditor"}},
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(awsRoleTestMappingAddress, tfjsonpath.New("roles"), knownvalue.MapExact(map[string]knownvalue.Check{
@@ -384,7 +388,9 @@ resource "jitsudo_aws_role_mapping" "test" {
   role_ids    = [%q, %q]
 }
 `, admin, roles["sre"], awsRoleTestUnknownID)),
-				ExpectError: regexp.MustCompile(`(?s)Error Creating AWS Role Mapping.*role_ids.*role_ids\s+contains\s+"` + awsRoleTestUnknownID + `",\s+which\s+is\s+not\s+an\s+internal\s+role`),
+				// Rejected by the plan, on role_ids.
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)Unknown Role.*role_ids.*role_ids\s+contains\s+"` + awsRoleTestUnknownID + `",\s+which\s+is\s+not\s+an\s+internal\s+role`),
 			},
 			{
 				// The failed write changed nothing; a valid one succeeds.
@@ -409,7 +415,8 @@ resource "jitsudo_aws_role_mapping" "test" {
   role_ids    = [%q]
 }
 `, admin, awsRoleTestUnknownID)),
-				ExpectError: regexp.MustCompile(`(?s)Error Updating AWS Role Mapping.*role_ids.*role_ids\s+contains\s+"` + awsRoleTestUnknownID + `",\s+which\s+is\s+not\s+an\s+internal\s+role`),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)Unknown Role.*role_ids.*role_ids\s+contains\s+"` + awsRoleTestUnknownID + `",\s+which\s+is\s+not\s+an\s+internal\s+role`),
 			},
 			{
 				PreConfig: func() {
@@ -417,7 +424,8 @@ resource "jitsudo_aws_role_mapping" "test" {
 						t.Errorf("a rejected mapping must change nothing: %v", err)
 					}
 				},
-				// An AWS role id that names no AWS role.
+				// An AWS role id that names no AWS role, rejected by the plan.
+				PlanOnly: true,
 				Config: srv.Config(fmt.Sprintf(`
 resource "jitsudo_aws_role_mapping" "other" {
   aws_role_id = %q
@@ -715,4 +723,186 @@ func TestAccAwsRoleMapping_createAnswerUnusable(t *testing.T) {
 			},
 		},
 	})
+}
+
+// awsRoleTestRoleNamesChange is a plan check that the planned change of
+// roles (id -> name) of address adds exactly the roles named added and
+// removes exactly those named removed: the plan a reviewer reads names the
+// roles, not only their ids.
+type awsRoleTestRoleNamesChange struct {
+	address        string
+	added, removed []string
+}
+
+var _ plancheck.PlanCheck = awsRoleTestRoleNamesChange{}
+
+func (c awsRoleTestRoleNamesChange) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
+	for _, rc := range req.Plan.ResourceChanges {
+		if rc.Address != c.address || rc.Change == nil {
+			continue
+		}
+		before, err := awsRoleTestRoleNames(rc.Change.Before)
+		if err != nil {
+			resp.Error = fmt.Errorf("%s: before: %w", c.address, err)
+			return
+		}
+		after, err := awsRoleTestRoleNames(rc.Change.After)
+		if err != nil {
+			resp.Error = fmt.Errorf("%s: after (roles must be known in the plan): %w", c.address, err)
+			return
+		}
+		var added, removed []string
+		for id, name := range after {
+			if before[id] != name {
+				added = append(added, name)
+			}
+		}
+		for id, name := range before {
+			if after[id] != name {
+				removed = append(removed, name)
+			}
+		}
+		slices.Sort(added)
+		slices.Sort(removed)
+		if !slices.Equal(added, slices.Sorted(slices.Values(c.added))) || !slices.Equal(removed, slices.Sorted(slices.Values(c.removed))) {
+			resp.Error = fmt.Errorf("%s: the plan adds roles %v and removes %v, want added %v and removed %v",
+				c.address, added, removed, c.added, c.removed)
+		}
+		return
+	}
+	resp.Error = fmt.Errorf("%s: no change planned", c.address)
+}
+
+// awsRoleTestRoleNames is the roles map (id -> name) of a plan value, empty
+// for no value (a create's before).
+func awsRoleTestRoleNames(value any) (map[string]string, error) {
+	if value == nil {
+		return map[string]string{}, nil
+	}
+	v, err := awsRoleTestAttribute(value, "roles")
+	if err != nil {
+		return nil, err
+	}
+	roles, ok := v.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("roles is %T, not a map of known values", v)
+	}
+	out := make(map[string]string, len(roles))
+	for id, v := range roles {
+		name, ok := v.(string)
+		if !ok {
+			return nil, fmt.Errorf("roles[%q] is %T, not a string", id, v)
+		}
+		out[id] = name
+	}
+	return out, nil
+}
+
+// A mapping's plan carries the names of the roles it grants: at create and
+// at every change of role_ids, with one list of the internal roles per
+// plan however many mappings the plan changes, and none for a plan without
+// changes.
+func TestAccAwsRoleMapping_planShowsRoleNames(t *testing.T) {
+	srv := acctest.NewServer(t)
+	roles := awsRoleTestRoleIDs(t, srv)
+	admin := awsRoleTestByARN(t, srv, awsRoleTestProdAdminARN).Id.String()
+	readOnly := awsRoleTestByARN(t, srv, awsRoleTestProdReadOnlyARN).Id.String()
+	sre, dev, aud, sec := roles["sre"], roles["developer"], roles["auditor"], roles["security-admin"]
+	config := func(adminRoles, readOnlyRoles []string) string {
+		return srv.Config(fmt.Sprintf(`
+resource "jitsudo_aws_role_mapping" "test" {
+  aws_role_id = %q
+  role_ids    = %s
+}
+
+resource "jitsudo_aws_role_mapping" "read_only" {
+  aws_role_id = %q
+  role_ids    = %s
+}
+`, admin, awsRoleTestHCLList(adminRoles), readOnly, awsRoleTestHCLList(readOnlyRoles)))
+	}
+	var before map[string]int64
+	oneRoleList := acctest.BeforeApply(func(context.Context) error {
+		if n := srv.Requests(t)["GET /v1/roles"] - before["GET /v1/roles"]; n != 1 {
+			return fmt.Errorf("the plan listed the internal roles %d times, want 1", n)
+		}
+		return nil
+	})
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             awsRoleTestCheckNoMappings(srv, nil),
+		Steps: []resource.TestStep{
+			{
+				PreConfig: func() { before = srv.Requests(t) },
+				Config:    config([]string{sre, dev}, []string{aud}),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(awsRoleTestMappingAddress, plancheck.ResourceActionCreate),
+					awsRoleTestRoleNamesChange{address: awsRoleTestMappingAddress, added: []string{"sre", "developer"}},
+					awsRoleTestRoleNamesChange{address: "jitsudo_aws_role_mapping.read_only", added: []string{"auditor"}},
+					plancheck.ExpectKnownValue(awsRoleTestMappingAddress, tfjsonpath.New("name"), knownvalue.StringExact("Admin")),
+					oneRoleList,
+				}},
+				Check: awsRoleTestCheckMapping(srv, admin, sre, dev),
+			},
+			{
+				// developer out, security-admin in, on both mappings at once.
+				PreConfig: func() { before = srv.Requests(t) },
+				Config:    config([]string{sre, sec}, []string{aud, sec}),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(awsRoleTestMappingAddress, plancheck.ResourceActionUpdate),
+					awsRoleTestRoleNamesChange{address: awsRoleTestMappingAddress, added: []string{"security-admin"}, removed: []string{"developer"}},
+					awsRoleTestRoleNamesChange{address: "jitsudo_aws_role_mapping.read_only", added: []string{"security-admin"}},
+					plancheck.ExpectKnownValue(awsRoleTestMappingAddress, tfjsonpath.New("roles"), knownvalue.MapExact(map[string]knownvalue.Check{
+						sre: knownvalue.StringExact("sre"),
+						sec: knownvalue.StringExact("security-admin"),
+					})),
+					oneRoleList,
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(awsRoleTestMappingAddress, tfjsonpath.New("roles"), knownvalue.MapExact(map[string]knownvalue.Check{
+						sre: knownvalue.StringExact("sre"),
+						sec: knownvalue.StringExact("security-admin"),
+					})),
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					awsRoleTestCheckMapping(srv, admin, sre, sec),
+					awsRoleTestCheckMapping(srv, readOnly, aud, sec),
+				),
+			},
+			{
+				// No change: no list of the internal roles at all.
+				PreConfig: func() { before = srv.Requests(t) },
+				Config:    config([]string{sre, sec}, []string{aud, sec}),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(),
+					acctest.BeforeApply(func(context.Context) error {
+						if n := srv.Requests(t)["GET /v1/roles"] - before["GET /v1/roles"]; n != 0 {
+							return fmt.Errorf("a plan without changes listed the internal roles %d times, want 0", n)
+						}
+						return nil
+					}),
+				}},
+			},
+		},
+	})
+}
+
+// awsRoleTestAttribute is attribute of a plan value (an object in the JSON
+// of `terraform show -json`); an unknown value is absent (nil).
+func awsRoleTestAttribute(value any, attribute string) (any, error) {
+	obj, ok := value.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("value is %T, not an object", value)
+	}
+	return obj[attribute], nil
+}
+
+// awsRoleTestHCLList is values as an HCL list of strings.
+func awsRoleTestHCLList(values []string) string {
+	quoted := make([]string, len(values))
+	for i, v := range values {
+		quoted[i] = fmt.Sprintf("%q", v)
+	}
+	return "[" + strings.Join(quoted, ", ") + "]"
 }

@@ -98,6 +98,10 @@ type providerData struct {
 	// Caches serve Reads from list responses (refresh by list). Never nil
 	// when Client is set.
 	Caches *refreshCaches
+	// InternalRoles is the tenant's internal roles, fetched at most once
+	// per provider instance, for the role names of plans. Never nil when
+	// Client is set.
+	InternalRoles *internalRolesCache
 }
 
 func (p *jitsudoProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -266,7 +270,7 @@ func (p *jitsudoProvider) Configure(ctx context.Context, req provider.ConfigureR
 		return
 	}
 
-	data := &providerData{Client: c, CedarSchema: newCedarSchemaSource(cfg, s, c), Caches: &refreshCaches{}}
+	data := &providerData{Client: c, CedarSchema: newCedarSchemaSource(cfg, s, c), Caches: &refreshCaches{}, InternalRoles: newInternalRolesCache(c)}
 	resp.ResourceData = data
 	resp.DataSourceData = data
 	tflog.Debug(ctx, "Configured JITSudo API client", map[string]any{"endpoint": s.Endpoint, "tenant_id": s.TenantID})
