@@ -1,5 +1,11 @@
 package server
 
+import (
+	"context"
+	"database/sql"
+	"fmt"
+)
+
 // store is jitsudo-local's storage layer: every SQL statement of the API
 // handlers, one method per operation on an aggregate (a policy with its
 // rules, a permission set, an AWS role with its mapping, a tenant's roles
@@ -17,3 +23,26 @@ type store struct{}
 
 // rowScanner is a *sql.Row or *sql.Rows.
 type rowScanner interface{ Scan(dest ...any) error }
+
+// queryPage runs q, which selects at most limit+1 rows, and reads each with
+// scan: it returns the first limit rows and whether there were more. what
+// names the rows in errors ("policies").
+func queryPage[T any](ctx context.Context, tx *sql.Tx, what string, limit int, scan func(rowScanner) (T, error), q string, args ...any) ([]T, bool, error) {
+	rows, err := tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, false, fmt.Errorf("list %s: %w", what, err)
+	}
+	defer rows.Close()
+	page := []T{}
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, false, fmt.Errorf("list %s: %w", what, err)
+		}
+		if len(page) == limit {
+			return page, true, nil
+		}
+		page = append(page, v)
+	}
+	return page, false, rows.Err()
+}

@@ -7,6 +7,7 @@ package server
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -20,7 +21,7 @@ import (
 // the position after the cursor, and limit+1 rows to tell whether there
 // are more.
 func awsRolesQuery(tenant string, params api.ListAwsRolesParams, after *pageKey, limit int) (string, []any) {
-	q := `SELECT id, name, arn, description, source, status, updated FROM aws_roles WHERE tenant_id = ?`
+	q := `SELECT ` + awsRoleColumns + ` FROM aws_roles WHERE tenant_id = ?`
 	args := []any{tenant}
 	if params.Name != nil {
 		q += ` AND name = ?`
@@ -50,13 +51,9 @@ func awsRolesQuery(tenant string, params api.ListAwsRolesParams, after *pageKey,
 // the mapped roles of each and next_cursor.
 func (store) AwsRolesPage(ctx context.Context, tx *sql.Tx, tenant string, params api.ListAwsRolesParams, after *pageKey, limit int) (api.AwsRoleList, error) {
 	q, args := awsRolesQuery(tenant, params, after, limit)
-	roles, err := queryAwsRoles(ctx, tx, q, args...)
+	roles, hasMore, err := queryPage(ctx, tx, "AWS roles", limit, scanAwsRole, q, args...)
 	if err != nil {
 		return api.AwsRoleList{}, err
-	}
-	hasMore := len(roles) > limit
-	if hasMore {
-		roles = roles[:limit]
 	}
 	if err := attachMappedRoles(ctx, tx, tenant, roles); err != nil {
 		return api.AwsRoleList{}, err
@@ -106,32 +103,27 @@ func (store) ReplaceMapping(ctx context.Context, tx *sql.Tx, tenant, awsRoleID s
 	return err
 }
 
-// queryAwsRoles runs q, which selects id, name, arn, description, source,
-// status, updated of aws_roles; roles[] is left empty.
-func queryAwsRoles(ctx context.Context, tx *sql.Tx, q string, args ...any) ([]api.AwsRole, error) {
-	rows, err := tx.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, err
+// awsRoleColumns are the columns scanAwsRole reads.
+const awsRoleColumns = `id, name, arn, description, source, status, updated`
+
+// scanAwsRole reads a row selected with awsRoleColumns; roles[] is left
+// empty.
+func scanAwsRole(sc rowScanner) (api.AwsRole, error) {
+	var id, name, arn, source, status, updated string
+	var desc sql.NullString
+	if err := sc.Scan(&id, &name, &arn, &desc, &source, &status, &updated); err != nil {
+		return api.AwsRole{}, err
 	}
-	defer rows.Close()
-	out := []api.AwsRole{}
-	for rows.Next() {
-		var id, name, arn, source, status, updated string
-		var desc sql.NullString
-		if err := rows.Scan(&id, &name, &arn, &desc, &source, &status, &updated); err != nil {
-			return nil, err
-		}
-		role := api.AwsRole{Name: name, Arn: arn, Description: optionalString(desc),
-			Status: api.AwsRoleStatus(status), Updated: parseTime(updated), Roles: []api.RoleRef{}}
-		if role.Id, err = uuid.Parse(id); err != nil {
-			return nil, fmt.Errorf("stored AWS role id %q: %w", id, err)
-		}
-		if role.Source, err = uuid.Parse(source); err != nil {
-			return nil, fmt.Errorf("stored source id %q: %w", source, err)
-		}
-		out = append(out, role)
+	role := api.AwsRole{Name: name, Arn: arn, Description: optionalString(desc),
+		Status: api.AwsRoleStatus(status), Updated: parseTime(updated), Roles: []api.RoleRef{}}
+	var err error
+	if role.Id, err = uuid.Parse(id); err != nil {
+		return api.AwsRole{}, fmt.Errorf("stored AWS role id %q: %w", id, err)
 	}
-	return out, rows.Err()
+	if role.Source, err = uuid.Parse(source); err != nil {
+		return api.AwsRole{}, fmt.Errorf("stored source id %q: %w", source, err)
+	}
+	return role, nil
 }
 
 // attachMappedRoles fills roles[] of each AWS role, sorted by name, then
@@ -180,14 +172,15 @@ func attachMappedRoles(ctx context.Context, tx *sql.Tx, tenant string, roles []a
 // AwsRoleByID reads one AWS role of tenant with its mapped roles; 404 if
 // the tenant has no such role.
 func (store) AwsRoleByID(ctx context.Context, tx *sql.Tx, tenant string, id api.AwsRoleID) (api.AwsRole, error) {
-	roles, err := queryAwsRoles(ctx, tx, `SELECT id, name, arn, description, source, status, updated
-		FROM aws_roles WHERE tenant_id = ? AND id = ?`, tenant, strings.ToLower(id.String()))
+	role, err := scanAwsRole(tx.QueryRowContext(ctx, `SELECT `+awsRoleColumns+` FROM aws_roles WHERE tenant_id = ? AND id = ?`,
+		tenant, strings.ToLower(id.String())))
+	if errors.Is(err, sql.ErrNoRows) {
+		return api.AwsRole{}, errNotFound("AWS role", id.String())
+	}
 	if err != nil {
 		return api.AwsRole{}, err
 	}
-	if len(roles) == 0 {
-		return api.AwsRole{}, errNotFound("AWS role", id.String())
-	}
+	roles := []api.AwsRole{role}
 	if err := attachMappedRoles(ctx, tx, tenant, roles); err != nil {
 		return api.AwsRole{}, err
 	}

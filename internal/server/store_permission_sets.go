@@ -171,7 +171,7 @@ func checkUpsertPreconditions(ctx context.Context, tx *sql.Tx, tenant string, it
 // with next_cursor.
 func (store) PermissionSetsPage(ctx context.Context, tx *sql.Tx, tenant string, params api.ListPermissionSetsParams, key *pageKey, limit int) (api.PermissionSetList, error) {
 	q, args := permissionSetsQuery(tenant, params, key, limit)
-	data, hasMore, err := queryPermissionSets(ctx, tx, limit, q, args...)
+	data, hasMore, err := queryPage(ctx, tx, "permission sets", limit, scanPermissionSet, q, args...)
 	if err != nil {
 		return api.PermissionSetList{}, err
 	}
@@ -197,29 +197,6 @@ func permissionSetsQuery(tenant string, params api.ListPermissionSetsParams, key
 	}
 	q += ` ORDER BY id LIMIT ?`
 	return q, append(args, limit+1)
-}
-
-// queryPermissionSets runs q, which selects permissionSetColumns and at
-// most limit+1 rows: it returns the first limit and whether there were
-// more.
-func queryPermissionSets(ctx context.Context, tx *sql.Tx, limit int, q string, args ...any) ([]api.PermissionSet, bool, error) {
-	rows, err := tx.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, false, fmt.Errorf("list permission sets: %w", err)
-	}
-	defer rows.Close()
-	page := []api.PermissionSet{}
-	for rows.Next() {
-		ps, err := scanPermissionSet(rows)
-		if err != nil {
-			return nil, false, fmt.Errorf("list permission sets: %w", err)
-		}
-		if len(page) == limit {
-			return page, true, nil
-		}
-		page = append(page, ps)
-	}
-	return page, false, rows.Err()
 }
 
 // DeletePermissionSet deletes one permission set of tenant after checking

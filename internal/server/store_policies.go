@@ -32,11 +32,11 @@ type policyRow struct {
 const policyColumns = `p.id, p.name, p.description, p.enabled, p.priority, p.max_duration_seconds,
 	p.default_duration_seconds, p.notification_channel, p.created_at, p.updated_at`
 
-func scanPolicyRow(sc rowScanner, extra ...any) (policyRow, error) {
+// scanPolicyRow reads a row selected with policyColumns.
+func scanPolicyRow(sc rowScanner) (policyRow, error) {
 	var p policyRow
-	dest := append([]any{&p.ID, &p.Name, &p.Description, &p.Enabled, &p.Priority, &p.MaxDuration,
-		&p.DefaultDuration, &p.NotificationChannel, &p.CreatedAt, &p.UpdatedAt}, extra...)
-	err := sc.Scan(dest...)
+	err := sc.Scan(&p.ID, &p.Name, &p.Description, &p.Enabled, &p.Priority, &p.MaxDuration,
+		&p.DefaultDuration, &p.NotificationChannel, &p.CreatedAt, &p.UpdatedAt)
 	return p, err
 }
 
@@ -86,7 +86,7 @@ func (st store) PolicyIfMatch(ctx context.Context, tx *sql.Tx, tenant, id string
 func (st store) PoliciesPage(ctx context.Context, tx *sql.Tx, tenant string, params api.ListPoliciesParams, key *pageKey, limit int) (api.PolicyList, error) {
 	out := api.PolicyList{Data: []api.PolicySummary{}}
 	q, args := policiesQuery(tenant, params, key, limit)
-	page, hasMore, err := queryPolicyRows(ctx, tx, limit, q, args...)
+	page, hasMore, err := queryPage(ctx, tx, "policies", limit, scanPolicyRow, q, args...)
 	if err != nil {
 		return out, err
 	}
@@ -108,28 +108,6 @@ func (st store) PoliciesPage(ctx context.Context, tx *sql.Tx, tenant string, par
 	out.HasMore = hasMore
 	out.NextCursor = nextPageCursor(hasMore, last)
 	return out, nil
-}
-
-// queryPolicyRows runs q, which selects policyColumns and at most limit+1
-// rows: it returns the first limit rows and whether there were more.
-func queryPolicyRows(ctx context.Context, tx *sql.Tx, limit int, q string, args ...any) ([]policyRow, bool, error) {
-	rows, err := tx.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, false, fmt.Errorf("list policies: %w", err)
-	}
-	defer rows.Close()
-	var page []policyRow
-	for rows.Next() {
-		p, err := scanPolicyRow(rows)
-		if err != nil {
-			return nil, false, fmt.Errorf("list policies: %w", err)
-		}
-		if len(page) == limit {
-			return page, true, nil
-		}
-		page = append(page, p)
-	}
-	return page, false, rows.Err()
 }
 
 // CheckPolicyNameFree is a 409 when another policy of tenant than except

@@ -11,7 +11,6 @@ import (
 	"fmt"
 
 	"github.com/google/uuid"
-	"github.com/oapi-codegen/nullable"
 
 	"github.com/jitsudo-community/terraform-provider-jitsudo/internal/api"
 )
@@ -181,18 +180,15 @@ func (store) MarkAwsRoleMissing(ctx context.Context, tx *sql.Tx, tenant, id, now
 // RolesPage is one page of ListRoles (rolesQuery) with next_cursor.
 func (store) RolesPage(ctx context.Context, tx *sql.Tx, tenant string, params api.ListRolesParams, after *pageKey, limit int) (api.RoleList, error) {
 	q, args := rolesQuery(tenant, params, after, limit)
-	out := api.RoleList{NextCursor: nullable.NewNullNullable[string]()}
-	var err error
-	if out.Data, err = queryRoles(ctx, tx, q, args...); err != nil {
-		return out, err
+	roles, hasMore, err := queryPage(ctx, tx, "roles", limit, scanRole, q, args...)
+	if err != nil {
+		return api.RoleList{}, err
 	}
-	if len(out.Data) > limit {
-		out.Data = out.Data[:limit]
-		last := out.Data[limit-1]
-		out.HasMore = true
-		out.NextCursor = nextPageCursor(true, pageKey{List: "roles", Name: last.Name, ID: last.Id.String()})
+	var last pageKey
+	if hasMore {
+		last = pageKey{List: "roles", Name: roles[len(roles)-1].Name, ID: roles[len(roles)-1].Id.String()}
 	}
-	return out, nil
+	return api.RoleList{Data: roles, HasMore: hasMore, NextCursor: nextPageCursor(hasMore, last)}, nil
 }
 
 // rolesQuery is the SELECT of one page of ListRoles, with limit+1 rows to
@@ -212,25 +208,17 @@ func rolesQuery(tenant string, params api.ListRolesParams, after *pageKey, limit
 	return q, append(args, limit+1)
 }
 
-// queryRoles runs q, which selects id, name, description of roles.
-func queryRoles(ctx context.Context, tx *sql.Tx, q string, args ...any) ([]api.Role, error) {
-	rows, err := tx.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, err
+// scanRole reads a row of id, name, description of roles.
+func scanRole(sc rowScanner) (api.Role, error) {
+	var id, name string
+	var desc sql.NullString
+	if err := sc.Scan(&id, &name, &desc); err != nil {
+		return api.Role{}, err
 	}
-	defer rows.Close()
-	out := []api.Role{}
-	for rows.Next() {
-		var id, name string
-		var desc sql.NullString
-		if err := rows.Scan(&id, &name, &desc); err != nil {
-			return nil, err
-		}
-		role := api.Role{Name: name, Description: optionalString(desc)}
-		if role.Id, err = uuid.Parse(id); err != nil {
-			return nil, fmt.Errorf("stored role id %q: %w", id, err)
-		}
-		out = append(out, role)
+	role := api.Role{Name: name, Description: optionalString(desc)}
+	var err error
+	if role.Id, err = uuid.Parse(id); err != nil {
+		return api.Role{}, fmt.Errorf("stored role id %q: %w", id, err)
 	}
-	return out, rows.Err()
+	return role, nil
 }
