@@ -13,12 +13,16 @@ import (
 // handler's reads and writes commit or roll back together (Server.inTx).
 //
 // The store does not validate input (the handlers' pure check and merge
-// functions do that first) and does not speak HTTP, with one exception: a
-// missing object is errNotFound, and a name or precondition conflict the
-// API's 409/412, because only the store can see them.
+// functions do that first) and does not speak HTTP, except for the errors
+// only stored data can show, which it returns as the API's: a missing
+// object (404), a taken name (409), a failed If-Match (412), a reference
+// to a role that does not exist or a policy whose ordinals are used up
+// (400).
 //
 // The methods are grouped by aggregate: store_policies.go, store_rules.go,
-// store_permission_sets.go, store_aws_roles.go, store_tenants.go.
+// store_permission_sets.go, store_aws_roles.go, store_tenants.go (tenants,
+// API keys, roles and discovery's writes) and store_idempotency.go. The
+// database itself (migrations, transactions, savepoints) is db.go's.
 type store struct{}
 
 // rowScanner is a *sql.Row or *sql.Rows.
