@@ -138,17 +138,12 @@ func TestIssueOf(t *testing.T) {
 }
 
 func TestRuleAttribute(t *testing.T) {
-	for loc, want := range map[string]string{
-		"ordinal":                  "ordinal",
-		"policy_text":              "policy_text",
-		"conditions":               "conditions",
-		"principal_scope_type":     "principal.scope",
-		"principal_in_entity_type": "principal.in_entity_type",
-		"resource_entity_id":       "resource.entity_id",
-		"action_scope_type":        "action.scope",
-		"action_ids":               "action.ids",
-		"action_ids[2]":            "action.ids[2]",
+	for _, tc := range [][2]string{
+		{"ordinal", "ordinal"}, {"conditions", "conditions"}, {"principal_scope_type", "principal.scope"},
+		{"principal_in_entity_type", "principal.in_entity_type"}, {"resource_entity_id", "resource.entity_id"},
+		{"action_ids", "action.ids"}, {"action_ids[2]", "action.ids[2]"},
 	} {
+		loc, want := tc[0], tc[1]
 		if a, ok := RuleAttribute(loc); !ok || a.String() != want {
 			t.Errorf("RuleAttribute(%q) = %v, %t; want %s", loc, a, ok, want)
 		}
