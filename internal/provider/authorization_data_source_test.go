@@ -2,6 +2,8 @@ package provider_test
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"regexp"
 	"testing"
 
@@ -216,6 +218,51 @@ data "jitsudo_authorization" "bad" {
 			{
 				Config:      srv.Config(decide("missing", `User::\"olga\"`, "00000000-0000-4000-8000-000000000000")),
 				ExpectError: regexp.MustCompile(`Policy Not Found`),
+			},
+		},
+	})
+}
+
+// TestAccAuthorizationDataSource_example applies the documentation example
+// (examples/data-sources/jitsudo_authorization/data-source.tf) against a
+// tenant with the policy it names: its check passes, and its postcondition
+// stops the run once a policy lets contractors in.
+func TestAccAuthorizationDataSource_example(t *testing.T) {
+	srv := acctest.NewServer(t)
+	example, err := os.ReadFile(filepath.Join(acctest.RepoRoot(), "examples", "data-sources", "jitsudo_authorization", "data-source.tf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rules := `permit (principal in Group::"sre", action in [Action::"request_access", Action::"extend"], resource) when { context.duration_seconds <= 14400 };
+forbid (principal, action == Action::"request_access", resource) unless { context.mfa_authenticated };`
+	enabled, priority := true, 0
+	prod, err := srv.Client.CreatePolicy(context.Background(), api.PolicyCreate{Name: "prod-access", Enabled: &enabled, Priority: &priority, MaxDurationSeconds: 14400, CedarPolicySet: &rules})
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := tfjsonpath.New[string]
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: srv.Config(string(example)),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("data.jitsudo_authorization.sre_without_mfa", at("decision"), knownvalue.StringExact("deny")),
+					statecheck.ExpectKnownValue("data.jitsudo_authorization.sre_without_mfa", at("reasons"),
+						knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact(prod.Rules[1].Id.String())})),
+					statecheck.ExpectKnownValue("data.jitsudo_authorization.contractor", at("allowed"), knownvalue.Bool(false)),
+				},
+			},
+			{
+				PreConfig: func() {
+					everyone := `permit (principal, action, resource);`
+					p := 10
+					if _, err := srv.Client.CreatePolicy(context.Background(), api.PolicyCreate{Name: "open-door", Priority: &p, MaxDurationSeconds: 3600, CedarPolicySet: &everyone}); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config:      srv.Config(string(example)),
+				ExpectError: regexp.MustCompile(`Contractors get production access from policy`),
 			},
 		},
 	})

@@ -3,6 +3,8 @@ package provider_test
 import (
 	"context"
 	"math/big"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -231,5 +233,28 @@ output "bad" {
 				ExpectError: regexp.MustCompile(`Invalid value for "request" parameter:\s+principal:\s+"alice"\s+is\s+not\s+an\s+entity\s+reference`),
 			},
 		},
+	})
+}
+
+// TestFunctionCedarIsAuthorized_example applies the documentation example
+// (examples/functions/cedar_is_authorized/function.tf): its check block
+// passes and its output is the documented decision.
+func TestFunctionCedarIsAuthorized_example(t *testing.T) {
+	example, err := os.ReadFile(filepath.Join(acctest.RepoRoot(), "examples", "functions", "cedar_is_authorized", "function.tf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: string(example),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownOutputValue("sre_without_mfa", knownvalue.ObjectExact(map[string]knownvalue.Check{
+					"decision": knownvalue.StringExact("deny"),
+					"reasons":  knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("require-mfa")}),
+					"errors":   knownvalue.ListExact([]knownvalue.Check{}),
+				})),
+			},
+		}},
 	})
 }
