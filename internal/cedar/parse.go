@@ -60,9 +60,9 @@ func (e *CountError) Error() string {
 // are returned as *SyntaxError; any other count of policies than one is a
 // *CountError.
 func ParseOne(text string) (*cedargo.Policy, error) {
-	policies, err := parseList(text)
+	policies, err := parseText(text, true)
 	if err != nil {
-		return nil, afterFirstPolicy(text, err)
+		return nil, err
 	}
 	if len(policies) != 1 {
 		ce := &CountError{Found: len(policies)}
@@ -75,46 +75,6 @@ func ParseOne(text string) (*cedargo.Policy, error) {
 		return nil, ce
 	}
 	return policies[0], nil
-}
-
-// afterFirstPolicy is err, a parse error of text, or, when text starts
-// with one complete policy and err is about the text after it, an error
-// at the first token after that policy: Cedar's parser of one policy
-// stops there, where cedar-go reads on into a second policy.
-func afterFirstPolicy(text string, err error) error {
-	var se *SyntaxError
-	if !errors.As(err, &se) || se.Line <= 0 {
-		return err
-	}
-	m, nerr := normalizeText(text)
-	if nerr != nil {
-		return err
-	}
-	toks, terr := tokenize(m.text)
-	if terr != nil {
-		return err
-	}
-	depth := 0
-	for i, t := range toks {
-		switch {
-		case isOpener(t):
-			depth++
-		case isCloser(t):
-			depth--
-		case t.is(";") && depth == 0:
-			end := m.orig(t.end)
-			if se.Offset <= end || i+1 >= len(toks) || toks[i+1].kind == tokEOF {
-				return err
-			}
-			if _, perr := parseList(text[:end]); perr != nil {
-				return err
-			}
-			next := &SyntaxError{Message: fmt.Sprintf("unexpected `%s` after the policy: the text must hold exactly one policy", toks[i+1].text)}
-			next.setPosition(text, m.orig(toks[i+1].offset))
-			return next
-		}
-	}
-	return err
 }
 
 // Format returns the normalized Cedar text of the single policy in text
@@ -269,6 +229,30 @@ func normalize(p *cedargo.Policy) string {
 // parseList parses any number of policies and converts errors to
 // *SyntaxError.
 func parseList(text string) (cedargo.PolicyList, error) {
+	return parseText(text, false)
+}
+
+// parseText parses text, a policy set or (single) one policy, with
+// parseWithCedarGo and moves a *SyntaxError to where Cedar reports the
+// first error: a token its grammar cannot continue with comes first (see
+// refgrammar.go).
+func parseText(text string, single bool) (cedargo.PolicyList, error) {
+	policies, err := parseWithCedarGo(text)
+	var se *SyntaxError
+	if err == nil || !errors.As(err, &se) {
+		return policies, err
+	}
+	if off, msg, ok := referenceGrammarError(text, single); ok && (off != se.Offset || se.Line <= 0) {
+		ref := &SyntaxError{Message: msg}
+		ref.setPosition(text, off)
+		return nil, ref
+	}
+	return nil, err
+}
+
+// parseWithCedarGo parses any number of policies with cedar-go, after the
+// pre-checks of this package, and converts errors to *SyntaxError.
+func parseWithCedarGo(text string) (cedargo.PolicyList, error) {
 	if err := CheckBounds(text, MaxTextLength); err != nil {
 		return nil, err
 	}

@@ -1,17 +1,14 @@
 package cedar
 
 // Where Cedar's reference implementation (Rust) reports an error that its
-// grammar lets through and a later check rejects. Cedar's grammar is
-// laxer than cedar-go's in a few places: it parses a scope clause with its
-// expression grammar, accepts chained relations (`1 < 2 < 3`), `=`, `/`
-// and `%`, reads any name (keywords too) as a complete expression and any
-// identifier as an effect or a condition keyword. It then rejects the
-// construct as a whole, pointing at its start, or fails at the token after
-// the name. referenceOffset moves cedar-go's error (already at the token
-// it is about, see position.go) to where Cedar reports it; the
-// differential test (TestDifferentialPositions) checks the result.
-
-import "strings"
+// grammar lets through and a later check rejects (errors its grammar
+// rejects are placed by refgrammar.go). Cedar's grammar parses a scope
+// clause with its expression grammar and accepts chained relations
+// (`1 < 2 < 3`), `=`, `/`, `%` and an empty `when { }`; it then rejects the
+// construct as a whole, pointing at its start. referenceOffset moves
+// cedar-go's error (already at the token it is about, see position.go) to
+// where Cedar reports it; the differential test
+// (TestDifferentialPositions) checks the result.
 
 // referenceOffset is where Cedar reports the parser error msg (cedar-go's
 // raw message) that position.go places at toks[k].
@@ -20,12 +17,6 @@ func referenceOffset(toks []token, k int, msg string) int {
 		return -1
 	}
 	t := toks[k]
-	next := func() token {
-		if k+1 < len(toks) {
-			return toks[k+1]
-		}
-		return toks[k]
-	}
 	gotWant := exactGotWant.FindStringSubmatch(msg)
 	switch open := enclosingOpener(toks, k); {
 	case open > 0 && toks[open].is("(") && isEffect(toks[open-1]) && inScopeError(toks, k, gotWant):
@@ -43,14 +34,6 @@ func referenceOffset(toks []token, k int, msg string) int {
 		return toks[k-2].end // an empty scope: Cedar's empty span just after the effect
 	case msg == "invalid primary" && t.is("}") && k >= 2 && toks[k-1].is("{") && isConditionKeyword(toks[k-2]):
 		return toks[k-2].offset // an empty condition
-	case msg == "invalid primary" && (t.kind == tokIdent || t.kind == tokKeyword) && !followsExpression(next()):
-		return tokenOffset(toks, k+1) // a name, then a token no expression continues with
-	case gotWant != nil && gotWant[2] == ";" && t.kind == tokIdent && !next().is("{"):
-		return tokenOffset(toks, k+1) // read as a condition keyword, then not `{`
-	case strings.HasPrefix(msg, "unexpected effect: ") && t.kind == tokIdent && !next().is("(") && next().kind != tokEOF:
-		return tokenOffset(toks, k+1) // read as an effect, then not `(`
-	case msg == "expected ident" && t.kind == tokKeyword && next().is("::") && k+2 < len(toks) && toks[k+2].kind == tokString:
-		return tokenOffset(toks, k+2) // a keyword read as a path
 	}
 	return -1
 }
@@ -67,20 +50,6 @@ func isConditionKeyword(t token) bool {
 // grammar.
 func isRelational(t token) bool {
 	for _, op := range []string{"<", "<=", ">", ">=", "==", "!=", "in"} {
-		if t.is(op) {
-			return true
-		}
-	}
-	return false
-}
-
-// followsExpression reports whether t can follow a complete expression in
-// Cedar's grammar.
-func followsExpression(t token) bool {
-	if t.kind == tokEOF || isCloser(t) || isRelational(t) {
-		return true
-	}
-	for _, op := range []string{".", "[", "(", "::", "+", "-", "*", "/", "%", "=", "&&", "||", "has", "like", "is", ",", ";", "then", "else", ":"} {
 		if t.is(op) {
 			return true
 		}
