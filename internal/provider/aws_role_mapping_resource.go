@@ -34,6 +34,7 @@ var (
 	_ resource.ResourceWithImportState    = &awsRoleMappingResource{}
 	_ resource.ResourceWithValidateConfig = &awsRoleMappingResource{}
 	_ resource.ResourceWithModifyPlan     = &awsRoleMappingResource{}
+	_ resource.ResourceWithIdentity       = &awsRoleMappingResource{}
 )
 
 // NewAwsRoleMappingResource returns the jitsudo_aws_role_mapping resource.
@@ -115,6 +116,12 @@ func (m *awsRoleMappingResourceModel) roleIDList(ctx context.Context) ([]string,
 
 func (r *awsRoleMappingResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_aws_role_mapping"
+}
+
+// IdentitySchema is { aws_role_id }, the AWS role's id in lower case, as
+// its import id.
+func (r *awsRoleMappingResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = identitySchema(awsRoleMappingIdentityAttributes)
 }
 
 func (r *awsRoleMappingResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -336,6 +343,7 @@ func (r *awsRoleMappingResource) Create(ctx context.Context, req resource.Create
 	resp.Diagnostics.Append(diags...)
 	warnAwsRoleMappingReplaced(&resp.Diagnostics, id, role.Roles, roleIDs)
 	warnIfAwsRoleMissing(&resp.Diagnostics, role)
+	setIdentity(ctx, resp.Identity, awsRoleMappingIdentityAttributes, &resp.Diagnostics, strings.ToLower(id))
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
@@ -349,6 +357,8 @@ func (r *awsRoleMappingResource) Read(ctx context.Context, req resource.ReadRequ
 		return
 	}
 	id := state.AwsRoleID.ValueString()
+	// Also when the AWS role is gone: the framework wants an identity then.
+	setIdentity(ctx, resp.Identity, awsRoleMappingIdentityAttributes, &resp.Diagnostics, strings.ToLower(id))
 	tflog.Trace(ctx, "Reading AWS role mapping", map[string]any{"aws_role_id": id})
 	role, err := r.caches.readAwsRole(ctx, r.client, id)
 	if errors.Is(err, client.ErrNotFound) {
@@ -389,6 +399,7 @@ func (r *awsRoleMappingResource) Update(ctx context.Context, req resource.Update
 		return // the prior state stays; the next refresh reads what the server has
 	}
 	keepPlannedRoles(planned, &plan, &resp.Diagnostics)
+	setIdentity(ctx, resp.Identity, awsRoleMappingIdentityAttributes, &resp.Diagnostics, strings.ToLower(plan.AwsRoleID.ValueString()))
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
@@ -420,14 +431,20 @@ func (r *awsRoleMappingResource) Delete(ctx context.Context, req resource.Delete
 	}
 }
 
+// ImportState imports the mapping of an AWS role by the role's id: the
+// import id or the identity's aws_role_id.
 func (r *awsRoleMappingResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	if err := validate.UUID(req.ID); err != nil {
+	id := importID(ctx, req, awsRoleMappingIdentityAttributes, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if err := validate.UUID(id); err != nil {
 		resp.Diagnostics.AddError("Invalid Import ID",
 			fmt.Sprintf("Import a jitsudo_aws_role_mapping by the id of its AWS role (a UUID, the id attribute of the "+
 				"jitsudo_aws_role data source): %s.", err))
 		return
 	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("aws_role_id"), req.ID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("aws_role_id"), id)...)
 }
 
 // apply writes the role set of plan to the API, authoritatively, on

@@ -27,6 +27,7 @@ var (
 	_ resource.ResourceWithConfigure   = &permissionSetResource{}
 	_ resource.ResourceWithImportState = &permissionSetResource{}
 	_ resource.ResourceWithModifyPlan  = &permissionSetResource{}
+	_ resource.ResourceWithIdentity    = &permissionSetResource{}
 )
 
 // NewPermissionSetResource returns the jitsudo_permission_set resource.
@@ -48,6 +49,11 @@ type permissionSetResourceModel struct {
 
 func (r *permissionSetResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_permission_set"
+}
+
+// IdentitySchema is { arn }, the set's ARN, as its import id.
+func (r *permissionSetResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = identitySchema(permissionSetIdentityAttributes)
 }
 
 func (r *permissionSetResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -173,6 +179,7 @@ func (r *permissionSetResource) Create(ctx context.Context, req resource.CreateR
 		return
 	}
 	resp.Diagnostics.Append(r.readBack(ctx, &plan, resp.Private, summary)...)
+	setIdentity(ctx, resp.Identity, permissionSetIdentityAttributes, &resp.Diagnostics, plan.ID.ValueString())
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
@@ -186,6 +193,8 @@ func (r *permissionSetResource) Read(ctx context.Context, req resource.ReadReque
 		return
 	}
 	arn := state.ID.ValueString()
+	// Also when the set is gone: the framework wants an identity then.
+	setIdentity(ctx, resp.Identity, permissionSetIdentityAttributes, &resp.Diagnostics, arn)
 	tflog.Debug(ctx, "Reading permission set", map[string]any{"id": arn})
 	got, err := readPermissionSet(ctx, r.client, r.caches, arn)
 	if errors.Is(err, client.ErrNotFound) {
@@ -215,6 +224,7 @@ func (r *permissionSetResource) Update(ctx context.Context, req resource.UpdateR
 	if plan.ID.Equal(state.ID) && plan.sameSettings(state.permissionSetItemModel) {
 		// Only timeouts changed (ModifyPlan kept last_synced_at): writing
 		// would move last_synced_at away from the plan.
+		setIdentity(ctx, resp.Identity, permissionSetIdentityAttributes, &resp.Diagnostics, plan.ID.ValueString())
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 		return
 	}
@@ -228,6 +238,7 @@ func (r *permissionSetResource) Update(ctx context.Context, req resource.UpdateR
 		return
 	}
 	resp.Diagnostics.Append(r.readBack(ctx, &plan, resp.Private, summary)...)
+	setIdentity(ctx, resp.Identity, permissionSetIdentityAttributes, &resp.Diagnostics, plan.ID.ValueString())
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
@@ -284,12 +295,17 @@ func (r *permissionSetResource) ModifyPlan(ctx context.Context, req resource.Mod
 	}
 }
 
+// ImportState imports a set by its ARN: the import id or the identity's arn.
 func (r *permissionSetResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	if err := validate.PermissionSetARN(req.ID); err != nil {
+	arn := importID(ctx, req, permissionSetIdentityAttributes, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if err := validate.PermissionSetARN(arn); err != nil {
 		resp.Diagnostics.AddError("Invalid Import ID",
 			fmt.Sprintf("The import id of a jitsudo_permission_set is the permission set's ARN, such as "+
 				"arn:aws:sso:::permissionSet/ssoins-1234567890abcdef/ps-1234567890abcdef: %s.", err))
 		return
 	}
-	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), arn)...)
 }

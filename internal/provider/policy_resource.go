@@ -42,6 +42,7 @@ var (
 	_ resource.ResourceWithConfigure      = &policyResource{}
 	_ resource.ResourceWithImportState    = &policyResource{}
 	_ resource.ResourceWithValidateConfig = &policyResource{}
+	_ resource.ResourceWithIdentity       = &policyResource{}
 )
 
 // NewPolicyResource returns the jitsudo_policy resource.
@@ -183,6 +184,11 @@ func (r *policyResource) Metadata(_ context.Context, req resource.MetadataReques
 	resp.TypeName = req.ProviderTypeName + "_policy"
 }
 
+// IdentitySchema is { id }, the policy's id, as its import id.
+func (r *policyResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = identitySchema(policyIdentityAttributes)
+}
+
 func (r *policyResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Manages a JITSudo access policy: the settings of just-in-time access requests it governs " +
@@ -301,6 +307,7 @@ func (r *policyResource) Create(ctx context.Context, req resource.CreateRequest,
 	addNotices(&resp.Diagnostics, "Policy Created With Notices", p.Notices)
 
 	plan.fromAPI(p)
+	setIdentity(ctx, resp.Identity, policyIdentityAttributes, &resp.Diagnostics, plan.ID.ValueString())
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	resp.Diagnostics.Append(storeETag(ctx, resp.Private, p.Etag)...)
 }
@@ -316,6 +323,8 @@ func (r *policyResource) Read(ctx context.Context, req resource.ReadRequest, res
 	}
 
 	id := state.ID.ValueString()
+	// Also when the policy is gone: the framework wants an identity then.
+	setIdentity(ctx, resp.Identity, policyIdentityAttributes, &resp.Diagnostics, strings.ToLower(id))
 	tflog.Trace(ctx, "Reading policy", map[string]any{"id": id})
 	p, err := r.caches.readPolicy(ctx, r.client, id)
 	if errors.Is(err, client.ErrNotFound) {
@@ -380,6 +389,7 @@ func (r *policyResource) Update(ctx context.Context, req resource.UpdateRequest,
 	addNotices(&resp.Diagnostics, "Policy Updated With Notices", p.Notices)
 
 	plan.fromAPI(p)
+	setIdentity(ctx, resp.Identity, policyIdentityAttributes, &resp.Diagnostics, plan.ID.ValueString())
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	resp.Diagnostics.Append(storeETag(ctx, resp.Private, p.Etag)...)
 }
@@ -451,15 +461,20 @@ func (r *policyResource) Delete(ctx context.Context, req resource.DeleteRequest,
 	tflog.Debug(ctx, "Deleted policy", map[string]any{"id": id})
 }
 
-// ImportState imports a policy by its id; Read then fills in the rest.
+// ImportState imports a policy by its id (the import id or the identity);
+// Read then fills in the rest.
 func (r *policyResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	if err := validate.UUID(req.ID); err != nil {
-		resp.Diagnostics.AddError("Invalid Policy Import ID",
-			fmt.Sprintf("A jitsudo_policy is imported by its id, a UUID such as 2489e9ad-2ee2-8e00-8ec9-32d5f69181c0; "+
-				"got %q: %s. The jitsudo_policy data source looks a policy's id up by name.", req.ID, err))
+	id := importID(ctx, req, policyIdentityAttributes, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), strings.ToLower(req.ID))...)
+	if err := validate.UUID(id); err != nil {
+		resp.Diagnostics.AddError("Invalid Policy Import ID",
+			fmt.Sprintf("A jitsudo_policy is imported by its id, a UUID such as 2489e9ad-2ee2-8e00-8ec9-32d5f69181c0; "+
+				"got %q: %s. The jitsudo_policy data source looks a policy's id up by name.", id, err))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), strings.ToLower(id))...)
 }
 
 // validatePolicyDurations reports a default duration above the maximum on

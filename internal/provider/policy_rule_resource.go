@@ -37,6 +37,7 @@ var (
 	_ resource.ResourceWithImportState    = (*policyRuleResource)(nil)
 	_ resource.ResourceWithValidateConfig = (*policyRuleResource)(nil)
 	_ resource.ResourceWithModifyPlan     = (*policyRuleResource)(nil)
+	_ resource.ResourceWithIdentity       = (*policyRuleResource)(nil)
 )
 
 // NewPolicyRuleResource returns the jitsudo_policy_rule resource.
@@ -123,6 +124,12 @@ func (m *policyRuleModel) equal(o *policyRuleModel) bool {
 
 func (r *policyRuleResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_policy_rule"
+}
+
+// IdentitySchema is { policy_id, rule_id }, the two ids of the import id
+// "<policy_id>/<rule_id>".
+func (r *policyRuleResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = identitySchema(policyRuleIdentityAttributes)
 }
 
 func (r *policyRuleResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -428,6 +435,7 @@ func (r *policyRuleResource) Create(ctx context.Context, req resource.CreateRequ
 	r.caches.forgetPolicy(policyID, out.Id.String())
 	addPolicyRuleWriteFindings(&resp.Diagnostics, out, plan.isRaw())
 	resp.Diagnostics.Append(plan.fromAPI(ctx, out)...)
+	setIdentity(ctx, resp.Identity, policyRuleIdentityAttributes, &resp.Diagnostics, plan.PolicyID.ValueString(), plan.ID.ValueString())
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	resp.Diagnostics.Append(storeETag(ctx, resp.Private, out.Etag)...)
 }
@@ -444,6 +452,8 @@ func (r *policyRuleResource) Read(ctx context.Context, req resource.ReadRequest,
 		return
 	}
 	policyID, ruleID := state.PolicyID.ValueString(), state.ID.ValueString()
+	// Also when the rule is gone: the framework wants an identity then.
+	setIdentity(ctx, resp.Identity, policyRuleIdentityAttributes, &resp.Diagnostics, strings.ToLower(policyID), strings.ToLower(ruleID))
 	tflog.Trace(ctx, "Reading policy rule", map[string]any{"policy_id": policyID, "rule_id": ruleID})
 	out, err := r.caches.readRule(ctx, r.client, policyID, ruleID)
 	if errors.Is(err, client.ErrNotFound) {
@@ -509,6 +519,7 @@ func (r *policyRuleResource) Update(ctx context.Context, req resource.UpdateRequ
 	}
 	addPolicyRuleWriteFindings(&resp.Diagnostics, out, plan.isRaw())
 	resp.Diagnostics.Append(plan.fromAPI(ctx, out)...)
+	setIdentity(ctx, resp.Identity, policyRuleIdentityAttributes, &resp.Diagnostics, plan.PolicyID.ValueString(), plan.ID.ValueString())
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	resp.Diagnostics.Append(storeETag(ctx, resp.Private, out.Etag)...)
 }
@@ -555,14 +566,18 @@ func (r *policyRuleResource) Delete(ctx context.Context, req resource.DeleteRequ
 	}
 }
 
-// ImportState takes "<policy_id>/<rule_id>". The rule is imported in
-// structured mode.
+// ImportState takes "<policy_id>/<rule_id>", or the identity with both.
+// The rule is imported in structured mode.
 func (r *policyRuleResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	policyID, ruleID, ok := strings.Cut(req.ID, "/")
+	id := importID(ctx, req, policyRuleIdentityAttributes, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	policyID, ruleID, ok := strings.Cut(id, "/")
 	if !ok || validate.UUID(policyID) != nil || validate.UUID(ruleID) != nil {
 		resp.Diagnostics.AddError("Invalid Import ID",
 			fmt.Sprintf("A jitsudo_policy_rule is imported by \"<policy_id>/<rule_id>\", two UUIDs separated by a slash, "+
-				"e.g. \"2489e9ad-2ee2-8e00-8ec9-32d5f69181c0/7b0c7a51-4a4e-4d4b-9b7e-0f5d1c2e3a4b\"; got %q.", req.ID))
+				"e.g. \"2489e9ad-2ee2-8e00-8ec9-32d5f69181c0/7b0c7a51-4a4e-4d4b-9b7e-0f5d1c2e3a4b\"; got %q.", id))
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("policy_id"), policyID)...)
