@@ -46,7 +46,8 @@ const permissionSetsTypeName = "jitsudo_permission_sets"
 func NewProtocol6Server(version string) func() tfprotov6.ProviderServer {
 	framework := providerserver.NewProtocol6(New(version)())
 	return func() tfprotov6.ProviderServer {
-		return &rawPlanServer{ProviderServer: framework()}
+		fw := framework()
+		return withListResources(&rawPlanServer{ProviderServer: fw}, fw)
 	}
 }
 

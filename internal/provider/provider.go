@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/function"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -48,6 +49,7 @@ var (
 	_ provider.Provider                   = (*jitsudoProvider)(nil)
 	_ provider.ProviderWithValidateConfig = (*jitsudoProvider)(nil)
 	_ provider.ProviderWithFunctions      = (*jitsudoProvider)(nil)
+	_ provider.ProviderWithListResources  = (*jitsudoProvider)(nil)
 )
 
 // New returns a constructor of the provider for providerserver.Serve and
@@ -273,6 +275,7 @@ func (p *jitsudoProvider) Configure(ctx context.Context, req provider.ConfigureR
 	data := &providerData{Client: c, CedarSchema: newCedarSchemaSource(cfg, s, c), Caches: &refreshCaches{}, InternalRoles: newInternalRolesCache(c)}
 	resp.ResourceData = data
 	resp.DataSourceData = data
+	resp.ListResourceData = data
 	tflog.Debug(ctx, "Configured JITSudo API client", map[string]any{"endpoint": s.Endpoint, "tenant_id": s.TenantID})
 }
 
@@ -332,6 +335,17 @@ func (p *jitsudoProvider) DataSources(_ context.Context) []func() datasource.Dat
 		NewPermissionSetsDataSource,
 		NewPolicyDataSource,
 		NewRolesDataSource,
+	}
+}
+
+// ListResources are the list resources of `terraform query` (Terraform
+// 1.14 and later), one per resource with an identity.
+func (p *jitsudoProvider) ListResources(_ context.Context) []func() list.ListResource {
+	return []func() list.ListResource{
+		NewAwsRoleMappingListResource,
+		NewPermissionSetListResource,
+		NewPolicyListResource,
+		NewPolicyRuleListResource,
 	}
 }
 
