@@ -7,7 +7,9 @@ package cedar
 // NewQuery, PolicySet.Authorize: cedar-go) and by the Rust reference,
 // cedar-wasm's isAuthorized, through difftest/authorize.mjs. Decision,
 // reasons and the policies that failed to evaluate must be equal; there
-// are no exceptions. Like TestDifferentialAgainstCedarWasm it needs
+// are no exceptions. In scenarios with a schema, the request and the
+// entities are validated against it on both sides (cedar-wasm's
+// validateRequest), and bad input must be bad input to both. Like TestDifferentialAgainstCedarWasm it needs
 // `bash scripts/install-difftest.sh`, or JITSUDO_SKIP_DIFFTEST=1 to skip.
 
 import (
@@ -36,6 +38,7 @@ type authzScenario struct {
 	Actions    []map[string]any `json:"actions"`
 	Resources  []map[string]any `json:"resources"`
 	Contexts   []map[string]any `json:"contexts"`
+	Schema     string           `json:"schema,omitempty"` // "default" or a schema's text; "" for none
 }
 
 // authzCase is one request of the test, as authorize.mjs reads it.
@@ -44,6 +47,7 @@ type authzCase struct {
 	Policies []string       `json:"policies"`
 	Request  map[string]any `json:"request"`
 	Entities []any          `json:"entities"`
+	Schema   string         `json:"schema,omitempty"` // the schema's text; "" for none
 }
 
 // authzResult is one decision, as authorize.mjs prints it.
@@ -76,7 +80,12 @@ func authzCases(t *testing.T) []authzCase {
 			for _, a := range s.Actions {
 				for _, r := range s.Resources {
 					for i, c := range s.Contexts {
+						schema := s.Schema
+						if schema == "default" {
+							schema = DefaultSchema()
+						}
 						cases = append(cases, authzCase{
+							Schema:   schema,
 							ID:       fmt.Sprintf("%s/%s:%s/%s:%s/%s:%s/context%d", s.Name, p["type"], p["id"], a["type"], a["id"], r["type"], r["id"], i),
 							Policies: s.Policies,
 							Request:  map[string]any{"principal": p, "action": a, "resource": r, "context": c},
@@ -93,10 +102,18 @@ func authzCases(t *testing.T) []authzCase {
 // goAuthorize decides c with this package; a failure is bad input.
 func goAuthorize(c authzCase) authzResult {
 	res := authzResult{ID: c.ID, Reasons: []string{}, Errors: []string{}}
+	var schema *Schema
+	if c.Schema != "" {
+		var err error
+		if schema, err = ParseSchema(c.Schema); err != nil {
+			res.Failure = []string{err.Error()}
+			return res
+		}
+	}
 	ps, err := ParsePolicySet(strings.Join(c.Policies, "\n\n"))
 	if err == nil {
 		var q *Query
-		if q, err = NewQuery(c.Request, c.Entities, nil); err == nil {
+		if q, err = NewQuery(c.Request, c.Entities, schema); err == nil {
 			a := ps.Authorize(q)
 			res.Decision, res.Reasons = a.Decision, a.Reasons
 			for _, e := range a.Errors {

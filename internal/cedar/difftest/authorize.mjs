@@ -5,10 +5,12 @@
 // Usage: node authorize.mjs [CASES.json | -]
 //
 // The input (default: stdin) is {"cases": [...]}, each case
-// {id, policies, request, entities}: policies is a list of Cedar texts of
-// one policy each; request is {principal, action, resource, context} with
-// the entity references as {type, id}; entities is a list in Cedar's JSON
-// entity format.
+// {id, policies, request, entities, schema?}: policies is a list of Cedar
+// texts of one policy each; request is {principal, action, resource,
+// context} with the entity references as {type, id}; entities is a list in
+// Cedar's JSON entity format; schema, if any, the text of a Cedar schema
+// against which the request is validated (validateRequest) and the
+// entities are parsed and validated.
 //
 // A policy's id is its @id annotation, else "policyN" for the N-th policy
 // (from 0): the ids internal/cedar gives the policies of one text. The
@@ -56,14 +58,19 @@ const results = input.cases.map((c) => {
   c.policies.forEach((text, i) => {
     staticPolicies[policyID(text, i)] = text;
   });
-  const ans = cedar.isAuthorized({
+  const call = {
     principal: c.request.principal,
     action: c.request.action,
     resource: c.request.resource,
     context: c.request.context ?? {},
     policies: { staticPolicies },
     entities: c.entities ?? [],
-  });
+  };
+  if (c.schema) {
+    call.schema = c.schema;
+    call.validateRequest = true;
+  }
+  const ans = cedar.isAuthorized(call);
   if (ans.type !== 'success') {
     return { id: c.id, decision: '', reasons: [], errors: [], failure: ans.errors.map(describe) };
   }
