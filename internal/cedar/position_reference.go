@@ -21,6 +21,13 @@ func referenceOffset(toks []token, k int, msg string) int {
 	switch open := enclosingOpener(toks, k); {
 	case open > 0 && toks[open].is("(") && isEffect(toks[open-1]) && inScopeError(toks, k, gotWant):
 		return scopeClauseOffset(toks, k, gotWant)
+	case open > 0 && toks[open].is("[") && inScope(toks, open) && !toks[k-1].is(",") && !toks[k-1].is("["):
+		// An action list element that is not an entity: its start.
+		j := k - 1
+		for !toks[j-1].is(",") && !toks[j-1].is("[") {
+			j--
+		}
+		return toks[j].offset
 	case k == 0 || !endsOperand(toks[k-1]) || !inCondition(toks, k):
 	case isRelational(t) && hasRelationBefore(toks, k):
 		return toks[expressionStart(toks, k, false)].offset // chained relation
@@ -30,8 +37,8 @@ func referenceOffset(toks []token, k int, msg string) int {
 		return toks[expressionStart(toks, k, true)].offset
 	}
 	switch {
-	case gotWant != nil && gotWant[2] == "principal" && t.is(")") && k >= 2 && toks[k-1].is("(") && isEffect(toks[k-2]):
-		return toks[k-2].end // an empty scope: Cedar's empty span just after the effect
+	case gotWant != nil && isScopeVariable(gotWant[2]) && t.is(")") && k >= 2 && (toks[k-1].is("(") || toks[k-1].is(",")):
+		return toks[k-2].end // a missing scope variable: Cedar's empty span after the last clause (or the effect)
 	case msg == "invalid primary" && t.is("}") && k >= 2 && toks[k-1].is("{") && isConditionKeyword(toks[k-2]):
 		return toks[k-2].offset // an empty condition
 	}
@@ -40,6 +47,10 @@ func referenceOffset(toks []token, k int, msg string) int {
 
 func isEffect(t token) bool {
 	return t.kind == tokIdent && (t.text == EffectPermit || t.text == EffectForbid)
+}
+
+func isScopeVariable(s string) bool {
+	return s == "principal" || s == "action" || s == "resource"
 }
 
 func isConditionKeyword(t token) bool {
@@ -74,16 +85,41 @@ func enclosingOpener(toks []token, k int) int {
 }
 
 // inScopeError reports whether the error at toks[k], inside a policy's
-// scope, is one that Cedar reports for the whole clause or its operand.
+// scope, is one that Cedar reports for the whole clause or its operand:
+// a misused operator, or (since errors of Cedar's grammar are placed by
+// refgrammar.go) anything after the operator of `==` or `in`.
 func inScopeError(toks []token, k int, gotWant []string) bool {
 	t := toks[k]
 	switch {
 	case t.is("=") || t.is("!=") || t.is("is") || t.is("<") || t.is("<=") || t.is(">") || t.is(">="):
 		return true
-	case gotWant != nil && gotWant[2] == "::":
-		return t.is(",") || t.is(")") // the operand ended without being an entity
+	case gotWant != nil && gotWant[2] == "::" && (t.is(",") || t.is(")")):
+		return true // the operand ended without being an entity
 	}
-	return false
+	return scopeOperator(toks, k) >= 0
+}
+
+// inScope reports whether toks[i] is directly inside a policy's scope.
+func inScope(toks []token, i int) bool {
+	open := enclosingOpener(toks, i)
+	return open > 0 && toks[open].is("(") && isEffect(toks[open-1])
+}
+
+// scopeOperator is the index of the `==` or `in` of the scope clause
+// holding toks[k] when it comes before k and is not toks[k-1], or -1.
+func scopeOperator(toks []token, k int) int {
+	for j := k - 1; j > 0 && !toks[j].is(",") && !toks[j].is("("); j-- {
+		if isCloser(toks[j]) {
+			if j = matchingOpener(toks, j); j <= 0 {
+				return -1
+			}
+			continue
+		}
+		if (toks[j].is("==") || toks[j].is("in")) && j < k-1 {
+			return j
+		}
+	}
+	return -1
 }
 
 // scopeClauseOffset is where Cedar reports an error in the scope clause
@@ -94,7 +130,9 @@ func scopeClauseOffset(toks []token, k int, gotWant []string) int {
 	for start > 0 && !toks[start-1].is(",") && !toks[start-1].is("(") {
 		start--
 	}
-	if gotWant != nil && gotWant[2] == "::" {
+	t := toks[k]
+	misused := t.is("=") || t.is("!=") || t.is("is") || t.is("<") || t.is("<=") || t.is(">") || t.is(">=")
+	if gotWant != nil && gotWant[2] == "::" || !misused {
 		for j := k - 1; j >= start; j-- {
 			if toks[j].is("==") || toks[j].is("in") {
 				return toks[j+1].offset
