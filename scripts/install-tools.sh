@@ -25,7 +25,59 @@ tools=(
 # plugin framework.
 named_only=(
   "terraform-provider-time|github.com/hashicorp/terraform-provider-time|v0.14.2|"
+  # The version matrix (`make testacc-matrix`). Both need a wrapper module
+  # (build_wrapped below): `go install` refuses a module whose go.mod has
+  # replace directives.
+  "terraform-1.14|github.com/hashicorp/terraform|v1.14.9|-ldflags=-X github.com/hashicorp/terraform/version.dev=no"
+  "tofu|github.com/opentofu/opentofu/cmd/tofu|v1.12.6|-ldflags=-X github.com/opentofu/opentofu/version.dev=no"
 )
+
+# Modules built through a wrapper module: name|module path.
+wrapped=(
+  "terraform-1.14|github.com/hashicorp/terraform"
+  "tofu|github.com/opentofu/opentofu"
+)
+
+# build_wrapped NAME PKG VERSION FLAGS MODULE builds PKG of MODULE@VERSION
+# in a throwaway wrapper module that requires it. The module's own replace
+# directives do not apply to a dependency, so the wrapper copies those that
+# name another module (OpenTofu's hcl fork) and stands in for those that
+# name a directory: Terraform's nine remote-state backends (and
+# internal/legacy) are nested modules missing from the module zip. A
+# backend stand-in is a package with `func New() backend.Backend` that
+# returns nil; only the local backend works, which is all tests use.
+build_wrapped() {
+  local name=$1 pkg=$2 version=$3 flags=$4 module=$5
+  local work modfile old new path
+  work=$(mktemp -d "$root/.tools/wrap-$name.XXXXXX")
+  trap 'rm -rf "$work"' RETURN
+  modfile=$(go mod download -json "$module@$version" | sed -n 's/^\t"GoMod": "\(.*\)",$/\1/p')
+  if [ ! -f "$modfile" ] || grep -qE '^replace\s*\(' "$modfile"; then
+    echo "install-tools: cannot read the replace directives of $module@$version" >&2
+    return 1
+  fi
+  {
+    echo "module jitsudo.tools/$name"
+    echo "go $(sed -n 's/^go //p' "$modfile")"
+    echo "require $module $version"
+  } >"$work/go.mod"
+  # "replace OLD [VERSION] => NEW [VERSION]" lines, as OLD|NEW.
+  while IFS='|' read -r old new; do
+    if [[ "$new" != ./* ]]; then
+      echo "replace $old => $new" >>"$work/go.mod"
+      continue
+    fi
+    path=${old%% *}
+    mkdir -p "$work/stub/$path"
+    printf 'module %s\n\ngo 1.22\n' "$path" >"$work/stub/$path/go.mod"
+    if [[ "$path" == */remote-state/* ]]; then
+      printf 'package %s\n\nimport "%s/internal/backend"\n\nfunc New() backend.Backend { return nil }\n' \
+        "${path##*/}" "$module" >"$work/stub/$path/backend.go"
+    fi
+    echo "replace $path => ./stub/$path" >>"$work/go.mod"
+  done < <(awk -F' => ' '/^replace / { sub(/^replace /, "", $1); print $1 "|" $2 }' "$modfile")
+  (cd "$work" && GOFLAGS=-mod=mod go build "$flags" -o "$bin/$name" "$pkg")
+}
 
 only=("$@")
 entries=("${tools[@]}")
@@ -37,12 +89,19 @@ for entry in "${entries[@]}"; do
   if [ ${#only[@]} -gt 0 ] && [[ " ${only[*]} " != *" $name "* ]]; then
     continue
   fi
-  # `go version -m` reads the module version the binary was built from.
-  if [ -x "$bin/$name" ] && go version -m "$bin/$name" 2>/dev/null | grep -qE "^\s+mod\s+\S+\s+$version\b"; then
+  module=
+  for w in "${wrapped[@]}"; do
+    if [ "${w%%|*}" = "$name" ]; then module=${w#*|}; fi
+  done
+  # `go version -m` reads the module version the binary was built from
+  # (a wrapped module is a dependency of its wrapper).
+  if [ -x "$bin/$name" ] && go version -m "$bin/$name" 2>/dev/null | grep -qE "^\s+(mod\s+\S+|dep\s+${module:-\S+})\s+$version\b"; then
     continue
   fi
   echo "installing $name $version into .tools/bin"
-  if [ -n "$flags" ]; then
+  if [ -n "$module" ]; then
+    build_wrapped "$name" "$pkg" "$version" "$flags" "$module"
+  elif [ -n "$flags" ]; then
     GOBIN="$bin" GOFLAGS=-mod=mod go install "$flags" "$pkg@$version"
   else
     GOBIN="$bin" GOFLAGS=-mod=mod go install "$pkg@$version"
