@@ -422,3 +422,33 @@ func TestAccListResources_generateConfig(t *testing.T) {
 		},
 	})
 }
+
+// TestAccListResources_examples runs the list blocks of the examples
+// (examples/list-resources, examples/adopt) as queries on a filled tenant:
+// they are valid and list without errors.
+func TestAccListResources_examples(t *testing.T) {
+	skipOnOpenTofu(t)
+	srv := acctest.NewServer(t)
+	tenant := listTestFill(t, srv)
+	listTestProviderEnv(t, srv)
+	files, err := filepath.Glob(filepath.Join(acctest.RepoRoot(), "examples", "list-resources", "*", "*.tfquery.hcl"))
+	if err != nil || len(files) != 4 {
+		t.Fatalf("want the examples of the 4 list resources, got %v (%v)", files, err)
+	}
+	files = append(files, filepath.Join(acctest.RepoRoot(), "examples", "adopt", "adopt.tfquery.hcl"))
+	steps := []resource.TestStep{{Config: `data "jitsudo_roles" "all" {}`}}
+	for _, f := range files {
+		text, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The example's placeholder policy id is the filled tenant's.
+		query := strings.ReplaceAll(string(text), "2489e9ad-2ee2-8e00-8ec9-32d5f69181c0", tenant.prodPolicy)
+		steps = append(steps, resource.TestStep{Query: true, Config: query})
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_14_0)},
+		Steps:                    steps,
+	})
+}
