@@ -109,13 +109,13 @@ func NewServer(t testing.TB, opts ...func(*server.Options)) *Server {
 	return s
 }
 
-// ProviderConfig is the provider block pointing at this server; prepend it
-// to every test configuration.
-func (s *Server) ProviderConfig() string { return s.ProviderConfigAt(s.URL) }
+// ConfigFor is the provider block of s's tenant, pointing at s, with
+// further settings (HCL attribute lines) added to the block. Every test
+// configuration starts with it (Server.Config prepends it).
+func ConfigFor(s *Server, settings ...string) string { return s.ProviderConfigAt(s.URL, settings...) }
 
-// ProviderConfigAt is the provider block of this server's tenant sent to
-// endpoint instead (a proxy in front of the server), with further settings
-// (HCL attribute lines) added to the block.
+// ProviderConfigAt is ConfigFor sent to endpoint instead (a proxy in front
+// of the server).
 func (s *Server) ProviderConfigAt(endpoint string, settings ...string) string {
 	return fmt.Sprintf(`
 provider "jitsudo" {
@@ -137,8 +137,8 @@ func settingLines(settings []string) string {
 	return b.String()
 }
 
-// Config prepends the provider block to an HCL configuration.
-func (s *Server) Config(hcl string) string { return s.ProviderConfig() + hcl }
+// Config prepends the provider block (ConfigFor) to an HCL configuration.
+func (s *Server) Config(hcl string) string { return ConfigFor(s) + hcl }
 
 // Requests returns the server's request counts per route, for tests that
 // assert how many calls reached the API.

@@ -648,7 +648,7 @@ func TestAccAwsRoleMapping_refreshByList(t *testing.T) {
 		all = append(all, r)
 	}
 	var config strings.Builder
-	config.WriteString(srv.ProviderConfig())
+	config.WriteString(acctest.ConfigFor(srv))
 	for i, r := range all {
 		fmt.Fprintf(&config, `
 resource "jitsudo_aws_role_mapping" "m%d" {

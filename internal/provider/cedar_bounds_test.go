@@ -2,7 +2,6 @@ package provider_test
 
 import (
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -24,14 +23,7 @@ func testAccDeepParens(prefix string, n int, suffix string) string {
 // provider does not crash.
 func TestAccPolicyRule_deepNesting(t *testing.T) {
 	srv := acctest.NewServer(t)
-	const policyID = "2489e9ad-2ee2-8e00-8ec9-32d5f69181c0" // never reached: every config fails validation
-	step := func(body, wantErr string) resource.TestStep {
-		return resource.TestStep{
-			Config:      testAccPolicyRuleConfig(srv, policyID, body),
-			PlanOnly:    true,
-			ExpectError: regexp.MustCompile(wantErr),
-		}
-	}
+	step := func(body, wantErr string) resource.TestStep { return testAccPolicyRuleInvalidStep(srv, body, wantErr) }
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{

@@ -72,21 +72,9 @@ func TestFunctionCedarDecompose_run(t *testing.T) {
 		},
 	} {
 		t.Run(name, func(t *testing.T) {
-			got, funcErr := runCedarFunction(t, NewCedarDecomposeFunction(), cedarTestString(tc.text))
-			if tc.wantErr != "" {
-				if funcErr == nil {
-					t.Fatalf("no error, result %v", got)
-				}
-				if funcErr.Text != tc.wantErr {
-					t.Errorf("error\n got: %s\nwant: %s", funcErr.Text, tc.wantErr)
-				}
-				if funcErr.FunctionArgument == nil || *funcErr.FunctionArgument != 0 {
-					t.Errorf("error is not about argument 0: %+v", funcErr)
-				}
+			got, ok := runCedarFunctionOn(t, NewCedarDecomposeFunction(), tc.text, tc.wantErr)
+			if !ok {
 				return
-			}
-			if funcErr != nil {
-				t.Fatalf("unexpected error: %s", funcErr.Text)
 			}
 			want, diags := types.ObjectValueFrom(context.Background(), cedarDecomposedRuleTypes, tc.want)
 			if diags.HasError() {

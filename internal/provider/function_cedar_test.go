@@ -124,6 +124,30 @@ func runCedarFunction(t *testing.T, f function.Function, args ...*string) (attr.
 	return resp.Result.Value(), resp.Error
 }
 
+// runCedarFunctionOn runs f on text and checks its error: wantErr, about
+// argument 0, or none when wantErr is "". ok tells whether there is a
+// result to check.
+func runCedarFunctionOn(t *testing.T, f function.Function, text, wantErr string) (got attr.Value, ok bool) {
+	t.Helper()
+	got, funcErr := runCedarFunction(t, f, cedarTestString(text))
+	if wantErr == "" {
+		if funcErr != nil {
+			t.Fatalf("unexpected error: %s", funcErr.Text)
+		}
+		return got, true
+	}
+	if funcErr == nil {
+		t.Fatalf("no error, result %v", got)
+	}
+	if funcErr.Text != wantErr {
+		t.Errorf("error\n got: %s\nwant: %s", funcErr.Text, wantErr)
+	}
+	if funcErr.FunctionArgument == nil || *funcErr.FunctionArgument != 0 {
+		t.Errorf("error is not about argument 0: %+v", funcErr)
+	}
+	return got, false
+}
+
 // cedarUnknownOf is an unknown value of the string or object type typ, as the
 // framework hands to Run.
 func cedarUnknownOf(t *testing.T, typ attr.Type) attr.Value {

@@ -392,17 +392,7 @@ func TestPermissionSetsRawPlanMatchesFramework(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			wv, err := want.PlannedState.Unmarshal(typ)
-			if err != nil {
-				t.Fatal(err)
-			}
-			gv, err := got.PlannedState.Unmarshal(typ)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !gv.Equal(wv) {
-				t.Errorf("raw plan differs from the framework's:\n got %s\nwant %s", gv, wv)
-			}
+			psCheckSameValue(t, typ, "plan", got.PlannedState, want.PlannedState)
 			if len(want.RequiresReplace) > 0 {
 				t.Errorf("framework plan requires replace: %v", want.RequiresReplace)
 			}
@@ -410,6 +400,23 @@ func TestPermissionSetsRawPlanMatchesFramework(t *testing.T) {
 				t.Errorf("planned private = %s, want %s", got.PlannedPrivate, want.PlannedPrivate)
 			}
 		})
+	}
+}
+
+// psCheckSameValue fails t unless got, the raw server's value of typ
+// (what: "plan" or "upgrade"), equals want, the framework's.
+func psCheckSameValue(t *testing.T, typ tftypes.Type, what string, got, want *tfprotov6.DynamicValue) {
+	t.Helper()
+	wv, err := want.Unmarshal(typ)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gv, err := got.Unmarshal(typ)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !gv.Equal(wv) {
+		t.Errorf("raw %s differs from the framework's:\n got %s\nwant %s", what, gv, wv)
 	}
 }
 
@@ -442,17 +449,7 @@ func TestPermissionSetsRawUpgradeMatchesFramework(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			wv, err := want.UpgradedState.Unmarshal(typ)
-			if err != nil {
-				t.Fatal(err)
-			}
-			gv, err := got.UpgradedState.Unmarshal(typ)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !gv.Equal(wv) {
-				t.Errorf("raw upgrade differs from the framework's:\n got %s\nwant %s", gv, wv)
-			}
+			psCheckSameValue(t, typ, "upgrade", got.UpgradedState, want.UpgradedState)
 		})
 	}
 }

@@ -87,28 +87,42 @@ func psItemPath(arn, attr string) tfjsonpath.Path {
 	return tfjsonpath.New("permission_sets").AtMapKey(arn).AtMapKey(attr)
 }
 
-const psBulkConfig3 = `
-resource "jitsudo_permission_sets" "test" {
-  permission_sets = {
-    %[1]q = {
-      name             = "ReadOnly"
-      account_id       = "123456789012"
-      metadata         = jsonencode({ team = "platform" })
-      rank             = 1
-      description      = "Read-only access"
-      session_duration = "PT8H"
-      relay_state      = "https://console.aws.amazon.com/"
-    }
-    %[2]q = {
-      name             = "Admin"
-      session_duration = "PT1H"
-    }
-    %[3]q = {
-      name = "Billing"
-    }
-  }
+// psSetsConfig is a jitsudo_permission_sets "test" with the given
+// entries of permission_sets (HCL lines, see psEntry).
+func psSetsConfig(entries ...string) string {
+	return "\nresource \"jitsudo_permission_sets\" \"test\" {\n  permission_sets = {\n" + strings.Join(entries, "") + "  }\n}\n"
 }
-`
+
+// psEntry is the permission_sets entry of arn, with the attribute lines.
+func psEntry(arn string, attributes ...string) string {
+	return fmt.Sprintf("    %q = {\n      %s\n    }\n", arn, strings.Join(attributes, "\n      "))
+}
+
+// The entries of psBulkConfig3: ARN1 with every attribute, ARN2 with a
+// session duration, ARN3 with a name only.
+var (
+	psEntry1 = psEntry(psTestARN1,
+		`name             = "ReadOnly"`,
+		`account_id       = "123456789012"`,
+		`metadata         = jsonencode({ team = "platform" })`,
+		`rank             = 1`,
+		`description      = "Read-only access"`,
+		`session_duration = "PT8H"`,
+		`relay_state      = "https://console.aws.amazon.com/"`)
+	psEntry2 = psEntry(psTestARN2, `name             = "Admin"`, `session_duration = "PT1H"`)
+	psEntry3 = psEntry(psTestARN3, `name = "Billing"`)
+)
+
+// psBulkConfig3 manages ARN1 to ARN3.
+var psBulkConfig3 = psSetsConfig(psEntry1, psEntry2, psEntry3)
+
+// psChangedConfig changes psBulkConfig3: ARN1 renamed, ARN2 unchanged,
+// ARN3 dropped, ARN4 added.
+var psChangedConfig = psSetsConfig(psEntry(psTestARN1, `name = "ReadOnly2"`), psEntry2, psEntry(psTestARN4, `name = "Auditor"`))
+
+// psChangedConfig2 changes psBulkConfig3: ARN1 renamed, ARN2 unchanged,
+// ARN3 dropped.
+var psChangedConfig2 = psSetsConfig(psEntry(psTestARN1, `name = "ReadOnly2"`), psEntry2)
 
 func TestAccPermissionSets_basic(t *testing.T) {
 	srv := acctest.NewServer(t)
@@ -128,7 +142,7 @@ func TestAccPermissionSets_basic(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				PreConfig: func() { counter.Start(t) },
-				Config:    srv.Config(fmt.Sprintf(psBulkConfig3, psTestARN1, psTestARN2, psTestARN3)),
+				Config:    srv.Config(psBulkConfig3),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionCreate),
 				}},
@@ -172,30 +186,9 @@ func TestAccPermissionSets_basic(t *testing.T) {
 			// one bulk delete.
 			{
 				PreConfig: func() { counter.Start(t) },
-				Config: srv.Config(fmt.Sprintf(`
-resource "jitsudo_permission_sets" "test" {
-  permission_sets = {
-    %[1]q = {
-      name             = "ReadOnly"
-      account_id       = "123456789012"
-      metadata         = jsonencode({ team = "platform" })
-      rank             = 1
-      description      = "Read-only access"
-      session_duration = "PT8H"
-      relay_state      = "https://console.aws.amazon.com/"
-    }
-    %[2]q = {
-      name        = "Administrator"
-      description = "Full access"
-      metadata    = jsonencode({ break_glass = true })
-    }
-    %[3]q = {
-      name       = "Auditor"
-      account_id = "210987654321"
-    }
-  }
-}
-`, psTestARN1, psTestARN2, psTestARN4)),
+				Config: srv.Config(psSetsConfig(psEntry1,
+					psEntry(psTestARN2, `name        = "Administrator"`, `description = "Full access"`, `metadata    = jsonencode({ break_glass = true })`),
+					psEntry(psTestARN4, `name       = "Auditor"`, `account_id = "210987654321"`))),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
 					plancheck.ExpectKnownValue(addr, psItemPath(psTestARN1, "last_synced_at"), knownvalue.NotNull()),
@@ -284,7 +277,7 @@ resource "jitsudo_permission_sets" "test" {
 func TestAccPermissionSets_alreadyExists(t *testing.T) {
 	srv := acctest.NewServer(t)
 	const addr = "jitsudo_permission_sets.test"
-	config := fmt.Sprintf(psBulkConfig3, psTestARN1, psTestARN2, psTestARN3)
+	config := psBulkConfig3
 
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
@@ -338,31 +331,7 @@ import {
 				PreConfig: func() {
 					psUpsert(t, srv.Client, api.PermissionSetInput{Id: psTestARN4, Name: "FromSync"})
 				},
-				Config: srv.Config(fmt.Sprintf(`
-resource "jitsudo_permission_sets" "test" {
-  permission_sets = {
-    %[1]q = {
-      name             = "ReadOnly"
-      account_id       = "123456789012"
-      metadata         = jsonencode({ team = "platform" })
-      rank             = 1
-      description      = "Read-only access"
-      session_duration = "PT8H"
-      relay_state      = "https://console.aws.amazon.com/"
-    }
-    %[2]q = {
-      name             = "Admin"
-      session_duration = "PT1H"
-    }
-    %[3]q = {
-      name = "Billing"
-    }
-    %[4]q = {
-      name = "Mine"
-    }
-  }
-}
-`, psTestARN1, psTestARN2, psTestARN3, psTestARN4)),
+				Config:      srv.Config(psSetsConfig(psEntry1, psEntry2, psEntry3, psEntry(psTestARN4, `name = "Mine"`))),
 				ExpectError: regexp.MustCompile(`(?s)Permission Sets Already Exist.*` + regexp.QuoteMeta(psTestARN4)),
 			},
 		},
@@ -399,19 +368,7 @@ func TestAccPermissionSets_partialFailure(t *testing.T) {
 	var fail atomic.Bool
 	provider := psFailingProxy(t, srv, &fail)
 	counter := &psCounter{srv: srv}
-	// ARN1 changed, ARN3 dropped, ARN4 added.
-	changed := provider + fmt.Sprintf(`
-resource "jitsudo_permission_sets" "test" {
-  permission_sets = {
-    %[1]q = { name = "ReadOnly2" }
-    %[2]q = {
-      name             = "Admin"
-      session_duration = "PT1H"
-    }
-    %[3]q = { name = "Auditor" }
-  }
-}
-`, psTestARN1, psTestARN2, psTestARN4)
+	changed := provider + psChangedConfig
 
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
@@ -419,7 +376,7 @@ resource "jitsudo_permission_sets" "test" {
 			return psCheckDestroyed(srv.Client, psTestARN1, psTestARN2, psTestARN3, psTestARN4)
 		},
 		Steps: []resource.TestStep{
-			{Config: provider + fmt.Sprintf(psBulkConfig3, psTestARN1, psTestARN2, psTestARN3)},
+			{Config: provider + psBulkConfig3},
 			{
 				PreConfig:   func() { fail.Store(true) },
 				Config:      changed,
@@ -460,7 +417,7 @@ resource "jitsudo_permission_sets" "test" {
 func TestAccPermissionSets_drift(t *testing.T) {
 	srv := acctest.NewServer(t)
 	const addr = "jitsudo_permission_sets.test"
-	config := srv.Config(fmt.Sprintf(psBulkConfig3, psTestARN1, psTestARN2, psTestARN3))
+	config := srv.Config(psBulkConfig3)
 	counter := &psCounter{srv: srv}
 
 	resource.ParallelTest(t, resource.TestCase{
@@ -517,7 +474,7 @@ func TestAccPermissionSets_drift(t *testing.T) {
 func TestAccPermissionSets_disappears(t *testing.T) {
 	srv := acctest.NewServer(t)
 	const addr = "jitsudo_permission_sets.test"
-	config := srv.Config(fmt.Sprintf(psBulkConfig3, psTestARN1, psTestARN2, psTestARN3))
+	config := srv.Config(psBulkConfig3)
 
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
@@ -670,20 +627,8 @@ func TestAccPermissionSets_changedOutside(t *testing.T) {
 		}
 		return false
 	})
-	base := fmt.Sprintf(psBulkConfig3, psTestARN1, psTestARN2, psTestARN3)
-	// ARN1 renamed, ARN2 unchanged, ARN3 dropped, ARN4 added.
-	changed := fmt.Sprintf(`
-resource "jitsudo_permission_sets" "test" {
-  permission_sets = {
-    %[1]q = { name = "ReadOnly2" }
-    %[2]q = {
-      name             = "Admin"
-      session_duration = "PT1H"
-    }
-    %[3]q = { name = "Auditor" }
-  }
-}
-`, psTestARN1, psTestARN2, psTestARN4)
+	base := psBulkConfig3
+	changed := psChangedConfig
 
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
@@ -754,17 +699,6 @@ func TestAccPermissionSets_lostResponse(t *testing.T) {
 			counter.Start(t)
 		}
 	}
-	changed := fmt.Sprintf(`
-resource "jitsudo_permission_sets" "test" {
-  permission_sets = {
-    %[1]q = { name = "ReadOnly2" }
-    %[2]q = {
-      name             = "Admin"
-      session_duration = "PT1H"
-    }
-  }
-}
-`, psTestARN1, psTestARN2)
 
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
@@ -774,7 +708,7 @@ resource "jitsudo_permission_sets" "test" {
 		Steps: []resource.TestStep{
 			{
 				PreConfig: lose(http.MethodPut),
-				Config:    srv.Config(fmt.Sprintf(psBulkConfig3, psTestARN1, psTestARN2, psTestARN3)),
+				Config:    srv.Config(psBulkConfig3),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(addr, psItemPath(psTestARN3, "last_synced_at"), knownvalue.NotNull()),
 				},
@@ -785,7 +719,7 @@ resource "jitsudo_permission_sets" "test" {
 			},
 			{
 				PreConfig: lose(http.MethodPut),
-				Config:    srv.Config(changed),
+				Config:    srv.Config(psChangedConfig2),
 				Check: resource.ComposeAggregateTestCheckFunc(
 					func(*terraform.State) error {
 						return counter.Expect(t, map[string]int64{psRouteUpsert: 2, psRouteBulkDelete: 1})
@@ -815,19 +749,8 @@ func TestAccPermissionSets_readBackFails(t *testing.T) {
 		return false
 	})
 	arm := func() { afterPut.Store(false); failNextGet.Store(true) }
-	config := provider + fmt.Sprintf(psBulkConfig3, psTestARN1, psTestARN2, psTestARN3)
-	changed := provider + fmt.Sprintf(`
-resource "jitsudo_permission_sets" "test" {
-  permission_sets = {
-    %[1]q = { name = "ReadOnly2" }
-    %[2]q = {
-      name             = "Admin"
-      session_duration = "PT1H"
-    }
-    %[3]q = { name = "Auditor" }
-  }
-}
-`, psTestARN1, psTestARN2, psTestARN4)
+	config := provider + psBulkConfig3
+	changed := provider + psChangedConfig
 	onlyThese := func(arns ...string) func(*terraform.State) error {
 		return func(*terraform.State) error {
 			l, err := srv.Client.ListPermissionSets(context.Background(), api.ListPermissionSetsParams{})

@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -190,28 +191,20 @@ func (d *policyDataSource) Read(ctx context.Context, req datasource.ReadRequest,
 	)
 	if !id.IsNull() {
 		p, err = d.byID(ctx, id.ValueString())
-		if errors.Is(err, client.ErrNotFound) {
-			resp.Diagnostics.AddAttributeError(path.Root("id"), "Policy Not Found",
-				fmt.Sprintf("No policy with id %q exists in the tenant the provider is configured with (its tenant_id). "+
-					"Check the id, or look the policy up by name instead; policies are listed with GET /v1/policies of the JITSudo API.",
-					id.ValueString()))
-			return
-		}
-		if err != nil {
-			addAPIError(&resp.Diagnostics, "Error Reading Policy", fmt.Sprintf("reading policy %s", id.ValueString()), err, nil)
+		if policyLookupFailed(&resp.Diagnostics, path.Root("id"), err,
+			fmt.Sprintf("No policy with id %q exists in the tenant the provider is configured with (its tenant_id). "+
+				"Check the id, or look the policy up by name instead; policies are listed with GET /v1/policies of the JITSudo API.",
+				id.ValueString()),
+			fmt.Sprintf("reading policy %s", id.ValueString())) {
 			return
 		}
 	} else {
 		p, err = d.byName(ctx, name.ValueString())
-		if errors.Is(err, client.ErrNotFound) {
-			resp.Diagnostics.AddAttributeError(path.Root("name"), "Policy Not Found",
-				fmt.Sprintf("No policy named %q exists in the tenant the provider is configured with (its tenant_id). "+
-					"Names are case-sensitive and must match exactly; policies are listed with GET /v1/policies of the JITSudo API.",
-					name.ValueString()))
-			return
-		}
-		if err != nil {
-			addAPIError(&resp.Diagnostics, "Error Reading Policy", fmt.Sprintf("looking up the policy named %q", name.ValueString()), err, nil)
+		if policyLookupFailed(&resp.Diagnostics, path.Root("name"), err,
+			fmt.Sprintf("No policy named %q exists in the tenant the provider is configured with (its tenant_id). "+
+				"Names are case-sensitive and must match exactly; policies are listed with GET /v1/policies of the JITSudo API.",
+				name.ValueString()),
+			fmt.Sprintf("looking up the policy named %q", name.ValueString())) {
 			return
 		}
 	}
@@ -220,6 +213,21 @@ func (d *policyDataSource) Read(ctx context.Context, req datasource.ReadRequest,
 	state.fromAPI(p)
 	tflog.Debug(ctx, "Read policy", map[string]any{"id": state.ID.ValueString(), "rules": len(state.Rules)})
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// policyLookupFailed reports err, the error of looking a policy up by the
+// attribute at: notFound is the detail when no such policy exists, doing
+// says what failed otherwise. It tells whether there was an error.
+func policyLookupFailed(diags *diag.Diagnostics, at path.Path, err error, notFound, doing string) bool {
+	if errors.Is(err, client.ErrNotFound) {
+		diags.AddAttributeError(at, "Policy Not Found", notFound)
+		return true
+	}
+	if err != nil {
+		addAPIError(diags, "Error Reading Policy", doing, err, nil)
+		return true
+	}
+	return false
 }
 
 func (d *policyDataSource) byID(ctx context.Context, id string) (*api.Policy, error) {

@@ -2,6 +2,7 @@ package provider_test
 
 import (
 	"context"
+	"fmt"
 	"regexp"
 	"testing"
 
@@ -79,46 +80,53 @@ func testAccPolicyDataChecks(p *api.Policy) []statecheck.StateCheck {
 	}
 }
 
-func TestAccPolicyDataSource_byID(t *testing.T) {
-	srv := acctest.NewServer(t)
-	p := testAccPolicyWithRules(t, srv, "acc-data-by-id")
-
+// testAccPolicyDataLookup looks p up by its attribute by (id or name)
+// whose value is value, then looks up a policy managed in the same
+// configuration by the same attribute, unknown until the policy is
+// created; managed are further checks of that second lookup.
+func testAccPolicyDataLookup(t *testing.T, srv *acctest.Server, p *api.Policy, by, value string, managed ...statecheck.StateCheck) {
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		CheckDestroy:             testAccPolicyCheckDestroy(srv),
 		Steps: []resource.TestStep{
 			{
-				Config: srv.Config(`
+				Config: srv.Config(fmt.Sprintf(`
 data "jitsudo_policy" "test" {
-  id = "` + p.Id.String() + `"
+  %s = %q
 }
-`),
+`, by, value)),
 				ConfigStateChecks: testAccPolicyDataChecks(p),
 			},
 			{
-				// An id that is unknown until the resource is created.
-				Config: srv.Config(`
+				Config: srv.Config(fmt.Sprintf(`
 resource "jitsudo_policy" "test" {
   name                 = "acc-data-managed"
   max_duration_seconds = 3600
 }
 
 data "jitsudo_policy" "test" {
-  id = jitsudo_policy.test.id
+  %[1]s = jitsudo_policy.test.%[1]s
 }
-`),
-				ConfigStateChecks: []statecheck.StateCheck{
+`, by)),
+				ConfigStateChecks: append([]statecheck.StateCheck{
 					statecheck.CompareValuePairs(testAccPolicyDataAddr, tfjsonpath.New("id"), testAccPolicyAddr, tfjsonpath.New("id"), compare.ValuesSame()),
-					statecheck.ExpectKnownValue(testAccPolicyDataAddr, tfjsonpath.New("name"), knownvalue.StringExact("acc-data-managed")),
-					statecheck.ExpectKnownValue(testAccPolicyDataAddr, tfjsonpath.New("enabled"), knownvalue.Bool(true)),
-					statecheck.ExpectKnownValue(testAccPolicyDataAddr, tfjsonpath.New("description"), knownvalue.Null()),
-					statecheck.ExpectKnownValue(testAccPolicyDataAddr, tfjsonpath.New("default_duration_seconds"), knownvalue.Null()),
-					statecheck.ExpectKnownValue(testAccPolicyDataAddr, tfjsonpath.New("cedar_policy_set"), knownvalue.StringExact("")),
-					statecheck.ExpectKnownValue(testAccPolicyDataAddr, tfjsonpath.New("rules"), knownvalue.ListExact([]knownvalue.Check{})),
-				},
+				}, managed...),
 			},
 		},
 	})
+}
+
+func TestAccPolicyDataSource_byID(t *testing.T) {
+	srv := acctest.NewServer(t)
+	p := testAccPolicyWithRules(t, srv, "acc-data-by-id")
+	testAccPolicyDataLookup(t, srv, p, "id", p.Id.String(),
+		statecheck.ExpectKnownValue(testAccPolicyDataAddr, tfjsonpath.New("name"), knownvalue.StringExact("acc-data-managed")),
+		statecheck.ExpectKnownValue(testAccPolicyDataAddr, tfjsonpath.New("enabled"), knownvalue.Bool(true)),
+		statecheck.ExpectKnownValue(testAccPolicyDataAddr, tfjsonpath.New("description"), knownvalue.Null()),
+		statecheck.ExpectKnownValue(testAccPolicyDataAddr, tfjsonpath.New("default_duration_seconds"), knownvalue.Null()),
+		statecheck.ExpectKnownValue(testAccPolicyDataAddr, tfjsonpath.New("cedar_policy_set"), knownvalue.StringExact("")),
+		statecheck.ExpectKnownValue(testAccPolicyDataAddr, tfjsonpath.New("rules"), knownvalue.ListExact([]knownvalue.Check{})),
+	)
 }
 
 func TestAccPolicyDataSource_byName(t *testing.T) {
@@ -126,37 +134,9 @@ func TestAccPolicyDataSource_byName(t *testing.T) {
 	p := testAccPolicyWithRules(t, srv, "acc-data-by-name")
 	// A second policy, so the lookup has to pick the right one.
 	testAccPolicyWithRules(t, srv, "acc-data-by-name-2")
-
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy:             testAccPolicyCheckDestroy(srv),
-		Steps: []resource.TestStep{
-			{
-				Config: srv.Config(`
-data "jitsudo_policy" "test" {
-  name = "acc-data-by-name"
-}
-`),
-				ConfigStateChecks: testAccPolicyDataChecks(p),
-			},
-			{
-				Config: srv.Config(`
-resource "jitsudo_policy" "test" {
-  name                 = "acc-data-managed"
-  max_duration_seconds = 3600
-}
-
-data "jitsudo_policy" "test" {
-  name = jitsudo_policy.test.name
-}
-`),
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.CompareValuePairs(testAccPolicyDataAddr, tfjsonpath.New("id"), testAccPolicyAddr, tfjsonpath.New("id"), compare.ValuesSame()),
-					statecheck.ExpectKnownValue(testAccPolicyDataAddr, tfjsonpath.New("max_duration_seconds"), knownvalue.Int64Exact(3600)),
-				},
-			},
-		},
-	})
+	testAccPolicyDataLookup(t, srv, p, "name", "acc-data-by-name",
+		statecheck.ExpectKnownValue(testAccPolicyDataAddr, tfjsonpath.New("max_duration_seconds"), knownvalue.Int64Exact(3600)),
+	)
 }
 
 func TestAccPolicyDataSource_notFound(t *testing.T) {

@@ -177,13 +177,7 @@ func TestAccPolicy_cedarPolicySet(t *testing.T) {
 	srv := acctest.NewServer(t)
 	var id string
 	config := func(description string) string {
-		return srv.Config(fmt.Sprintf(`
-resource "jitsudo_policy" "test" {
-  name                 = "acc-cedar"
-  description          = %q
-  max_duration_seconds = 3600
-}
-`, description))
+		return srv.Config(testAccPolicyHCL("acc-cedar", fmt.Sprintf("description = %q", description)))
 	}
 
 	resource.ParallelTest(t, resource.TestCase{
@@ -236,12 +230,7 @@ func TestAccPolicy_disappears(t *testing.T) {
 	srv := acctest.NewServer(t)
 	idDiffers := statecheck.CompareValue(compare.ValuesDiffer())
 	var id string
-	config := srv.Config(`
-resource "jitsudo_policy" "test" {
-  name                 = "acc-disappears"
-  max_duration_seconds = 3600
-}
-`)
+	config := srv.Config(testAccPolicyHCL("acc-disappears"))
 
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
@@ -511,6 +500,21 @@ func testAccPolicyAddRule(t *testing.T, srv *acctest.Server, id, text string) {
 	}
 }
 
+// testAccPolicyHCL is a jitsudo_policy "test" named name, with
+// max_duration_seconds = 3600 and the further attributes (HCL lines).
+func testAccPolicyHCL(name string, attributes ...string) string {
+	var b strings.Builder
+	for _, a := range attributes {
+		b.WriteString("  " + a + "\n")
+	}
+	return fmt.Sprintf(`
+resource "jitsudo_policy" "test" {
+  name                 = %q
+  max_duration_seconds = 3600
+%s}
+`, name, b.String())
+}
+
 // testAccPolicyCheckDestroy checks that no jitsudo_policy resource of the
 // state still exists on the server. Data sources are not checked: they
 // read policies the test created out of band.
@@ -541,13 +545,7 @@ func TestAccPolicy_changedBetweenPlanAndApply(t *testing.T) {
 	srv := acctest.NewServer(t)
 	var id string
 	config := func(description string) string {
-		return srv.Config(fmt.Sprintf(`
-resource "jitsudo_policy" "test" {
-  name                 = "acc-race"
-  description          = %q
-  max_duration_seconds = 3600
-}
-`, description))
+		return srv.Config(testAccPolicyHCL("acc-race", fmt.Sprintf("description = %q", description)))
 	}
 	description := func(want string) func(*api.Policy) error {
 		return func(p *api.Policy) error {
@@ -656,12 +654,7 @@ resource "jitsudo_policy_rule" "test" {
 func TestAccPolicy_createAnswerUnusable(t *testing.T) {
 	srv := acctest.NewServer(t)
 	const name = "acc-answer-lost"
-	config := srv.Config(fmt.Sprintf(`
-resource "jitsudo_policy" "test" {
-  name                 = %q
-  max_duration_seconds = 3600
-}
-`, name))
+	config := srv.Config(testAccPolicyHCL(name))
 	onlyOne := func(s *terraform.State) error {
 		l, err := srv.Client.ListPolicies(context.Background(), api.ListPoliciesParams{})
 		if err != nil {

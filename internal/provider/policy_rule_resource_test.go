@@ -708,14 +708,10 @@ func TestAccPolicyRule_disappears(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				Config: config,
-				Check: func(s *terraform.State) error {
-					pid, rid, err := testAccPolicyRuleIDs(s, testAccPolicyRuleAddr)
-					if err != nil {
-						return err
-					}
+				Check: testAccPolicyRuleOutOfBand(func(pid, rid string) error {
 					firstID = rid
 					return srv.Client.DeleteRule(context.Background(), pid, rid)
-				},
+				}),
 				ExpectNonEmptyPlan: true,
 			},
 			{
@@ -766,20 +762,16 @@ func TestAccPolicyRule_drift(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				Config: config,
-				Check: func(s *terraform.State) error {
-					pid, rid, err := testAccPolicyRuleIDs(s, testAccPolicyRuleAddr)
-					if err != nil {
-						return err
-					}
+				Check: testAccPolicyRuleOutOfBand(func(pid, rid string) error {
 					scope := api.ActionScopeType("in")
 					ids := []string{"request_access", "approve", "extend"}
-					_, err = srv.Client.UpdateRule(context.Background(), pid, rid, api.RuleUpdate{
+					_, err := srv.Client.UpdateRule(context.Background(), pid, rid, api.RuleUpdate{
 						Conditions:      nullable.NewNullableWithValue(drifted),
 						ActionScopeType: &scope,
 						ActionIds:       &ids,
 					})
 					return err
-				},
+				}),
 				ExpectNonEmptyPlan: true,
 			},
 			{
@@ -808,16 +800,34 @@ func TestAccPolicyRule_drift(t *testing.T) {
 	})
 }
 
+// testAccPolicyRuleOutOfBand is a check that calls change with the policy
+// id and the id of the rule testAccPolicyRuleAddr: a change made outside
+// Terraform.
+func testAccPolicyRuleOutOfBand(change func(policyID, ruleID string) error) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		pid, rid, err := testAccPolicyRuleIDs(s, testAccPolicyRuleAddr)
+		if err != nil {
+			return err
+		}
+		return change(pid, rid)
+	}
+}
+
+// testAccPolicyRuleInvalidStep is a plan of a jitsudo_policy_rule with the
+// attribute lines body that fails validation with wantErr; its policy is
+// never reached.
+func testAccPolicyRuleInvalidStep(srv *acctest.Server, body, wantErr string) resource.TestStep {
+	const policyID = "2489e9ad-2ee2-8e00-8ec9-32d5f69181c0"
+	return resource.TestStep{
+		Config:      testAccPolicyRuleConfig(srv, policyID, body),
+		PlanOnly:    true,
+		ExpectError: regexp.MustCompile(wantErr),
+	}
+}
+
 func TestAccPolicyRule_invalid(t *testing.T) {
 	srv := acctest.NewServer(t)
-	const policyID = "2489e9ad-2ee2-8e00-8ec9-32d5f69181c0" // never reached: every config fails validation
-	step := func(body, wantErr string) resource.TestStep {
-		return resource.TestStep{
-			Config:      testAccPolicyRuleConfig(srv, policyID, body),
-			PlanOnly:    true,
-			ExpectError: regexp.MustCompile(wantErr),
-		}
-	}
+	step := func(body, wantErr string) resource.TestStep { return testAccPolicyRuleInvalidStep(srv, body, wantErr) }
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
@@ -987,7 +997,7 @@ func TestAccPolicyRule_example(t *testing.T) {
 // testAccPolicyRuleProvider is srv's provider block with more settings
 // (cedar_schema, schema_findings).
 func testAccPolicyRuleProvider(srv *acctest.Server, settings string) string {
-	return srv.ProviderConfigAt(srv.URL, settings)
+	return acctest.ConfigFor(srv, settings)
 }
 
 // testAccPolicyRuleWords is a regexp matching the words of s in order,
@@ -1466,7 +1476,7 @@ func TestAccPolicyRule_refreshByList(t *testing.T) {
 	srv := acctest.NewServer(t)
 	policyID := testAccPolicyRuleParent(t, srv)
 	var config strings.Builder
-	config.WriteString(srv.ProviderConfig())
+	config.WriteString(acctest.ConfigFor(srv))
 	for i := range 5 {
 		fmt.Fprintf(&config, `
 resource "jitsudo_policy_rule" "r%d" {

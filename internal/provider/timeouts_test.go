@@ -21,17 +21,9 @@ import (
 // silentProviderConfig is the provider block of srv's tenant pointed at
 // endpoint instead, with the given request_timeout and max_retries.
 func silentProviderConfig(srv *acctest.Server, endpoint, requestTimeout string, maxRetries int) string {
-	return fmt.Sprintf(`
-provider "jitsudo" {
-  endpoint        = %q
-  api_key         = %q
-  tenant_id       = %q
-  request_timeout = %q
-  max_retries     = %d
-  retry_wait_min  = "10ms"
-  retry_wait_max  = "50ms"
-}
-`, endpoint, srv.APIKey, srv.TenantID, requestTimeout, maxRetries)
+	return srv.ProviderConfigAt(endpoint,
+		fmt.Sprintf("  request_timeout = %q", requestTimeout),
+		fmt.Sprintf("  max_retries     = %d", maxRetries))
 }
 
 const testAccTimeoutsPolicy = `
