@@ -59,7 +59,7 @@ func TestListResources(t *testing.T) {
 // TestWithListResources: the provider's server answers the list RPCs.
 func TestWithListResources(t *testing.T) {
 	s := NewProtocol6Server("test")()
-	if _, ok := s.(tfprotov6.ProviderServerWithListResource); !ok {
+	if _, ok := s.(tfprotov6.ListResourceServer); !ok {
 		t.Fatalf("%T does not serve list resources", s)
 	}
 }
