@@ -112,6 +112,8 @@ func corpusParity(b *corpusBuilder) {
 		"is-action-type":          when + "action is Action };",
 		"is-undeclared-dead-code": when + "false && principal is Robot };",
 	}
+	validation["negated-literal-member-dead-code"] = head + " unless { true } when { -1.duration_seconds == \"x\" };"
+	validation["negated-literal-member-valid-syntax"] = when + "-(1) < 0 };"
 	for _, name := range sortedKeys(validation) {
 		b.add("parity", name, validation[name])
 	}
@@ -139,6 +141,27 @@ func corpusParity(b *corpusBuilder) {
 		{"chained-less", when + "1 < 2 < 3 };"},
 		{"chained-eq-in", when + "principal == principal in Group::\"a\" };"},
 		{"chained-multiline", when + "\n  1 < 2\n  < 3\n};"},
+		{"missing-resource", "permit (principal, action, );"},
+		{"missing-action-multiline", "permit (\n  principal == User::\"a\",\n)\nwhen { true };"},
+		{"scope-operand-division", "permit (principal == User/\"alice\", action, resource);"},
+		{"scope-list-element-eq", "permit (principal, action in [Action::\"a\", Action==\"b\"], resource);"},
+		{"path-as-variable", when + "principal in Team::action };"},
+		{"path-member-access", when + "User::context.reason == \"x\" };"},
+		{"call-of-set", when + "[User::\"a\"]() };"},
+		{"call-of-string", when + "\"x\" (1) };"},
+		{"is-then-minus", when + "resource is AwsAccount - 1 };"},
+		{"grammar-error-after-duplicate-annotation", "@id(\"a\") @id(\"b\") permit (principal, action resource);"},
+		{"grammar-error-after-template-slot", "permit (principal == ?principal, action, resource) when { 1 2 };"},
+		{"grammar-error-after-bad-escape", "permit (principal == User::\"\\q\", action, resource) };"},
+		{"recovered-at-semicolon", "permit (principal, action, resource in A;\"1\");"},
+		{"recovered-at-semicolon-then-brace", when + "1 + ; };"},
+		{"recovered-in-parentheses", when + "(1 + ) } when { 2 + };"},
+		{"recovered-in-list", when + "[1 + , 2 +] };"},
+		{"invalid-token", when + "true &&& false };"},
+		{"integer-over-u64-then-error", when + "18446744073709551616 + };"},
+		{"keyword-effect", "if (principal, action, resource);"},
+		{"negated-literal-member", when + "-1.mfa_authenticated };"},
+		{"negated-literal-index", when + "-1[\"a\"] == 1 };"},
 	}
 	for _, c := range positions {
 		b.add("parity", c.name, c.text)

@@ -10,6 +10,8 @@ package cedar
 //     allows any sequence.
 //   - Cedar rejects a raw carriage return inside a string literal (as an
 //     invalid escape); cedar-go keeps it.
+//   - Cedar reads `-1.attr` as `-(1.attr)`; cedar-go reads the literal
+//     `-1` and fails at the `.`.
 //   - Cedar allows raw newlines inside string literals, every Unicode
 //     White_Space character between tokens (no-break space, em space,
 //     vertical tab, form feed, NEL, U+2028, ...) and a carriage return
@@ -24,6 +26,7 @@ package cedar
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -188,6 +191,16 @@ func checkUnaryRuns(text string, toks []token) error {
 	return nil
 }
 
+// cedarGoText is text rewritten for cedar-go: normalizeText, then
+// parenthesizeNegatedMembers.
+func cedarGoText(text string) (textMap, error) {
+	m, err := normalizeText(text)
+	if err == nil {
+		m.parenthesizeNegatedMembers()
+	}
+	return m, err
+}
+
 // remap moves the position of err, a *SyntaxError about m.text, to the
 // same place in text, the original of m.text. Other errors are returned
 // as they are.
@@ -198,4 +211,37 @@ func (m textMap) remap(text string, err error) error {
 	}
 	se.setPosition(text, m.orig(se.Offset))
 	return err
+}
+
+// insert inserts s into m.text at offset at (of m.text) and records the
+// inserted bytes.
+func (m *textMap) insert(at int, s string) {
+	for i, ins := range m.inserted {
+		if ins >= at {
+			m.inserted[i] += len(s)
+		}
+	}
+	for i := range len(s) {
+		m.inserted = append(m.inserted, at+i)
+	}
+	slices.Sort(m.inserted)
+	m.text = m.text[:at] + s + m.text[at:]
+}
+
+// parenthesizeNegatedMembers rewrites `-1.attr` and `-1[...]` in m.text
+// as `-(1).attr` and `-(1)[...]`. Cedar reads them as the negation of a
+// member access, `-(1.attr)`; cedar-go reads `-1` as a literal and then
+// fails at the `.`. (The access is a type error either way, but Cedar
+// parses the text, and in dead code its validator accepts it.)
+func (m *textMap) parenthesizeNegatedMembers() {
+	toks, err := tokenize(m.text)
+	if err != nil {
+		return
+	}
+	for i := len(toks) - 2; i >= 1; i-- {
+		if toks[i].kind == tokInt && toks[i-1].is("-") && isUnary(toks, i-1) && (toks[i+1].is(".") || toks[i+1].is("[")) {
+			m.insert(toks[i].end, ")")
+			m.insert(toks[i].offset, "(")
+		}
+	}
 }

@@ -68,7 +68,7 @@ func ParseOne(text string) (*cedargo.Policy, error) {
 		ce := &CountError{Found: len(policies)}
 		if len(policies) > 1 {
 			// cedar-go's offsets are into the text as normalized for it.
-			m, _ := normalizeText(text)
+			m, _ := cedarGoText(text)
 			ce.Offset = m.orig(policies[1].Position().Offset)
 			ce.Line, ce.Column = offsetLineCol(text, ce.Offset)
 		}
@@ -258,7 +258,7 @@ func parseWithCedarGo(text string) (cedargo.PolicyList, error) {
 	}
 	// cedar-go parses m.text, which means what text means to Cedar (see
 	// grammar.go); errors are positioned in m.text and mapped back.
-	m, err := normalizeText(text)
+	m, err := cedarGoText(text)
 	if err != nil {
 		return nil, err
 	}

@@ -33,6 +33,7 @@ func TestParseOneAccepts(t *testing.T) {
 		"permit\u00a0(principal,\u3000action,\u2028resource)\v;",                    // and any Unicode white space between tokens
 		"permit (principal, action, resource) // a lone CR ends a comment\r;",
 		"permit (principal, action, resource) when { !!!!context.mfa_authenticated && ----1 < 0 };",
+		"permit (principal, action, resource) unless { true } when { -1.duration_seconds == 1 };", // -(1.duration_seconds), as Cedar reads it
 		"permit (principal, action, resource) when { context.is_principal }; // ?principal in a comment",
 		Assemble(validRule()),
 	}

@@ -28,6 +28,16 @@ func referenceOffset(toks []token, k int, msg string) int {
 			j--
 		}
 		return toks[j].offset
+	case k >= 3 && inCondition(toks, k) && toks[k-1].kind == tokIdent && toks[k-2].is("::") && !t.is("("):
+		// A path that is neither an entity nor a function (`Team::action`,
+		// `User::context.reason`): Cedar rejects the name.
+		return toks[pathStart(toks, k-1)].offset
+	case k >= 2 && inCondition(toks, k) && t.is("(") && (isCloser(toks[k-1]) || toks[k-1].kind == tokString || toks[k-1].kind == tokInt):
+		// A call of something that is not a name: its callee.
+		return toks[memberStart(toks, k-1)].offset
+	case k >= 3 && inCondition(toks, k) && toks[k-1].kind == tokIdent && toks[k-2].is("is") && (t.is("+") || t.is("-") || t.is("*")):
+		// `x is T - ...`: Cedar reads an `Add` after `is` and rejects it.
+		return toks[k-1].offset
 	case k == 0 || !endsOperand(toks[k-1]) || !inCondition(toks, k):
 	case isRelational(t) && hasRelationBefore(toks, k):
 		return toks[expressionStart(toks, k, false)].offset // chained relation
