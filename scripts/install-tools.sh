@@ -25,6 +25,9 @@ tools=(
 # plugin framework.
 named_only=(
   "terraform-provider-time|github.com/hashicorp/terraform-provider-time|v0.14.2|"
+  # Release archives, checksums and manifest (`make release-snapshot`,
+  # .goreleaser.yml).
+  "goreleaser|github.com/goreleaser/goreleaser/v2|v2.15.1|"
   # The version matrix (`make testacc-matrix`). Both need a wrapper module
   # (build_wrapped below): `go install` refuses a module whose go.mod has
   # replace directives.
