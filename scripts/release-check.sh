@@ -26,6 +26,16 @@ fail() {
   echo "release-check: $*" >&2
   exit 1
 }
+# gpg and unzip come from Debian packages, installed here when missing and
+# this runs as root with apt-get (a fresh CI machine).
+missing=()
+command -v gpg >/dev/null || missing+=(gnupg)
+command -v unzip >/dev/null || missing+=(unzip)
+if [ ${#missing[@]} -gt 0 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  echo "release-check: installing ${missing[*]} (Debian)"
+  apt-get install -y --no-install-recommends "${missing[@]}" >/dev/null ||
+    { apt-get update >/dev/null && apt-get install -y --no-install-recommends "${missing[@]}" >/dev/null; }
+fi
 for tool in goreleaser gpg git unzip tar sha256sum; do
   command -v "$tool" >/dev/null || fail "$tool is not installed (gpg: Debian package gnupg; unzip: Debian package unzip)"
 done
