@@ -112,6 +112,10 @@ func corpusParity(b *corpusBuilder) {
 		"is-action-type":          when + "action is Action };",
 		"is-undeclared-dead-code": when + "false && principal is Robot };",
 	}
+	validation["is-in-false-skips-in"] = when + "principal is Group in \"sre\" };"
+	validation["is-in-action-skips-in"] = when + "action is User in \"sre\" };"
+	validation["is-in-true-checks-in"] = when + "principal is User in \"sre\" };"
+	validation["is-in-false-skips-attribute"] = when + "resource is Group in context.nope };"
 	validation["negated-literal-member-dead-code"] = head + " unless { true } when { -1.duration_seconds == \"x\" };"
 	validation["negated-literal-member-valid-syntax"] = when + "-(1) < 0 };"
 	for _, name := range sortedKeys(validation) {

@@ -11,6 +11,8 @@ package cedar
 //     one and a clause that is always false leaves the later ones
 //     unchecked (but for their entity references); cedar-go checks each
 //     clause on its own;
+//   - `x is T in e` becomes `x is T && x in e`: Cedar does not type-check
+//     e where x cannot be a T;
 //   - `action == <literal>` and `<literal> == action` (and `!=`) with a
 //     literal that is not an entity become false (true): Cedar knows the
 //     action of each request environment and folds the comparison, warning
@@ -52,8 +54,24 @@ func parityPolicy(p *xast.Policy) *xast.Policy {
 			body = xast.NodeTypeAnd{BinaryNode: xast.BinaryNode{Left: body, Right: term}}
 		}
 	}
-	out.Conditions = []xast.ConditionType{{Condition: xast.ConditionWhen, Body: mapNode(body, foldActionEquality)}}
+	out.Conditions = []xast.ConditionType{{Condition: xast.ConditionWhen, Body: mapNode(body, func(n xast.IsNode) xast.IsNode {
+		return splitIsIn(foldActionEquality(n))
+	})}}
 	return &out
+}
+
+// splitIsIn turns `x is T in e` into `x is T && x in e`: when `x is T` is
+// false in a request environment (x's type is not T), Cedar does not
+// type-check e, and neither does cedar-go's `&&`; its `is ... in` does.
+func splitIsIn(n xast.IsNode) xast.IsNode {
+	e, ok := n.(xast.NodeTypeIsIn)
+	if !ok {
+		return n
+	}
+	return xast.NodeTypeAnd{BinaryNode: xast.BinaryNode{
+		Left:  e.NodeTypeIs,
+		Right: xast.NodeTypeIn{BinaryNode: xast.BinaryNode{Left: e.Left, Right: e.Entity}},
+	}}
 }
 
 // foldActionEquality turns `action == <literal that is not an entity>`
