@@ -361,13 +361,7 @@ func (r *awsRoleMappingResource) Read(ctx context.Context, req resource.ReadRequ
 	setIdentity(ctx, resp.Identity, awsRoleMappingIdentityAttributes, &resp.Diagnostics, strings.ToLower(id))
 	tflog.Trace(ctx, "Reading AWS role mapping", map[string]any{"aws_role_id": id})
 	role, err := r.caches.readAwsRole(ctx, r.client, id)
-	if errors.Is(err, client.ErrNotFound) {
-		tflog.Warn(ctx, "AWS role no longer exists; removing its mapping from state", map[string]any{"aws_role_id": id})
-		resp.State.RemoveResource(ctx)
-		return
-	}
-	if err != nil {
-		addAPIError(&resp.Diagnostics, "Error Reading AWS Role Mapping", fmt.Sprintf("reading AWS role %q", id), err, nil)
+	if readFailed(ctx, err, resp, "Error Reading AWS Role Mapping", fmt.Sprintf("reading AWS role %q", id), map[string]any{"aws_role_id": id}) {
 		return
 	}
 	resp.Diagnostics.Append(state.fromAPI(role)...)

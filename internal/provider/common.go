@@ -1,12 +1,15 @@
 package provider
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/jitsudo-community/terraform-provider-jitsudo/internal/client"
 )
@@ -27,6 +30,24 @@ func clientFromProviderData(pd any, diags *diag.Diagnostics) *client.Client {
 		return nil
 	}
 	return data.Client
+}
+
+// readFailed handles err, the error of reading a resource's object in
+// Read. An object deleted outside Terraform (client.ErrNotFound) is
+// removed from state, so that the next plan creates it again; any other
+// error is reported under summary, doing saying what failed. It tells
+// whether Read ends here; fields name the object in the log.
+func readFailed(ctx context.Context, err error, resp *resource.ReadResponse, summary, doing string, fields map[string]any) bool {
+	if errors.Is(err, client.ErrNotFound) {
+		tflog.Warn(ctx, "The object no longer exists; removing it from state", fields)
+		resp.State.RemoveResource(ctx)
+		return true
+	}
+	if err != nil {
+		addAPIError(&resp.Diagnostics, summary, doing, err, nil)
+		return true
+	}
+	return false
 }
 
 // notConfiguredError is added by CRUD methods that run without a client,

@@ -197,13 +197,7 @@ func (r *permissionSetResource) Read(ctx context.Context, req resource.ReadReque
 	setIdentity(ctx, resp.Identity, permissionSetIdentityAttributes, &resp.Diagnostics, arn)
 	tflog.Debug(ctx, "Reading permission set", map[string]any{"id": arn})
 	got, err := readPermissionSet(ctx, r.client, r.caches, arn)
-	if errors.Is(err, client.ErrNotFound) {
-		tflog.Debug(ctx, "Permission set is gone; removing it from state", map[string]any{"id": arn})
-		resp.State.RemoveResource(ctx)
-		return
-	}
-	if err != nil {
-		addAPIError(&resp.Diagnostics, "Error Reading Permission Set", fmt.Sprintf("reading permission set %q", arn), err, nil)
+	if readFailed(ctx, err, resp, "Error Reading Permission Set", fmt.Sprintf("reading permission set %q", arn), map[string]any{"id": arn}) {
 		return
 	}
 	state.permissionSetItemModel = permissionSetItemFromAPI(*got, &state.permissionSetItemModel)

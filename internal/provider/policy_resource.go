@@ -327,13 +327,7 @@ func (r *policyResource) Read(ctx context.Context, req resource.ReadRequest, res
 	setIdentity(ctx, resp.Identity, policyIdentityAttributes, &resp.Diagnostics, strings.ToLower(id))
 	tflog.Trace(ctx, "Reading policy", map[string]any{"id": id})
 	p, err := r.caches.readPolicy(ctx, r.client, id)
-	if errors.Is(err, client.ErrNotFound) {
-		tflog.Warn(ctx, "Policy no longer exists, removing it from the state", map[string]any{"id": id})
-		resp.State.RemoveResource(ctx)
-		return
-	}
-	if err != nil {
-		addAPIError(&resp.Diagnostics, "Error Reading Policy", fmt.Sprintf("reading policy %s", id), err, nil)
+	if readFailed(ctx, err, resp, "Error Reading Policy", fmt.Sprintf("reading policy %s", id), map[string]any{"id": id}) {
 		return
 	}
 

@@ -456,14 +456,9 @@ func (r *policyRuleResource) Read(ctx context.Context, req resource.ReadRequest,
 	setIdentity(ctx, resp.Identity, policyRuleIdentityAttributes, &resp.Diagnostics, strings.ToLower(policyID), strings.ToLower(ruleID))
 	tflog.Trace(ctx, "Reading policy rule", map[string]any{"policy_id": policyID, "rule_id": ruleID})
 	out, err := r.caches.readRule(ctx, r.client, policyID, ruleID)
-	if errors.Is(err, client.ErrNotFound) {
-		// The rule, or its whole policy, was deleted outside Terraform.
-		tflog.Debug(ctx, "Policy rule not found; removing it from state", map[string]any{"policy_id": policyID, "rule_id": ruleID})
-		resp.State.RemoveResource(ctx)
-		return
-	}
-	if err != nil {
-		addAPIError(&resp.Diagnostics, "Error Reading Policy Rule", fmt.Sprintf("reading rule %q of policy %q", ruleID, policyID), err, nil)
+	// Not found: the rule, or its whole policy, was deleted outside Terraform.
+	if readFailed(ctx, err, resp, "Error Reading Policy Rule", fmt.Sprintf("reading rule %q of policy %q", ruleID, policyID),
+		map[string]any{"policy_id": policyID, "rule_id": ruleID}) {
 		return
 	}
 	prior := state
