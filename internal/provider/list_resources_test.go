@@ -289,7 +289,8 @@ list "jitsudo_aws_role_mapping" "ci" {
 }
 
 // TestAccListResources_queryInvalidFilters: malformed filters fail the
-// query at the filter, before any listing.
+// query at the filter, before any listing; a policy_id of no policy fails
+// at policy_id.
 func TestAccListResources_queryInvalidFilters(t *testing.T) {
 	skipOnOpenTofu(t)
 	srv := acctest.NewServer(t)
@@ -311,6 +312,8 @@ func TestAccListResources_queryInvalidFilters(t *testing.T) {
 			step("jitsudo_permission_set", `account_id = "12"`, `Invalid AWS Account ID`),
 			step("jitsudo_aws_role_mapping", `status = "GONE"`, `(?s)Invalid Attribute Value Match.*OK.*MISSING`),
 			step("jitsudo_aws_role_mapping", `source = "x"`, `Invalid UUID`),
+			// Well-formed, but no such policy.
+			step("jitsudo_policy_rule", `policy_id = "7b0c7a51-4a4e-4d4b-9b7e-0f5d1c2e3a4b"`, `(?s)Policy Not Found.*no policy "7b0c7a51`),
 		},
 	})
 }

@@ -2,17 +2,20 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/list/schema"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/jitsudo-community/terraform-provider-jitsudo/internal/api"
+	"github.com/jitsudo-community/terraform-provider-jitsudo/internal/client"
 )
 
 var (
@@ -78,7 +81,15 @@ func (r *policyRuleListResource) List(ctx context.Context, req list.ListRequest,
 		for _, policyID := range policyIDs {
 			// The policy with all its rules, in evaluation order.
 			p, err := r.client.GetPolicy(ctx, policyID)
-			if err != nil {
+			switch {
+			case errors.Is(err, client.ErrNotFound) && !cfg.PolicyID.IsNull():
+				diags.AddAttributeError(path.Root("policy_id"), "Policy Not Found",
+					fmt.Sprintf("There is no policy %q on the tenant, so it has no rules to list. Check policy_id, "+
+						"or leave it unset to list the rules of every policy.", policyID))
+				return diags
+			case errors.Is(err, client.ErrNotFound):
+				continue // deleted since the policies were listed
+			case err != nil:
 				addAPIError(&diags, "Error Listing Policy Rules", fmt.Sprintf("reading policy %s with its rules", policyID), err, nil)
 				return diags
 			}
