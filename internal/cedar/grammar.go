@@ -59,8 +59,18 @@ func (m textMap) orig(off int) int {
 func normalizeText(text string) (textMap, error) {
 	var (
 		b        strings.Builder
+		copied   int // text[:copied] is in b
 		inserted []int
 	)
+	// replace writes s in place of text[i:i+n].
+	replace := func(i, n int, s string) {
+		b.WriteString(text[copied:i])
+		if len(s) > n {
+			inserted = append(inserted, b.Len()+n)
+		}
+		b.WriteString(s)
+		copied = i + n
+	}
 	const (
 		code = iota
 		inString
@@ -73,11 +83,10 @@ func normalizeText(text string) (textMap, error) {
 		case inString:
 			switch c {
 			case '\\':
-				// Copy the escape's first character with it, so that an
-				// escaped quote does not end the string.
+				// Skip the escaped character with it, so that an escaped
+				// quote does not end the string.
 				if i+1 < len(text) && text[i+1] != '\n' {
 					_, next := utf8.DecodeRuneInString(text[i+1:])
-					b.WriteString(text[i : i+1+next])
 					i += 1 + next
 					continue
 				}
@@ -87,10 +96,7 @@ func normalizeText(text string) (textMap, error) {
 				se.setPosition(text, literalStart(text, stringStart))
 				return textMap{}, se
 			case '\n':
-				inserted = append(inserted, b.Len()+1)
-				b.WriteString(`\n`)
-				i += size
-				continue
+				replace(i, 1, `\n`)
 			case '"':
 				state = code
 			}
@@ -101,7 +107,7 @@ func normalizeText(text string) (textMap, error) {
 			case c == '\r':
 				state = code
 				if i+1 >= len(text) || text[i+1] != '\n' {
-					c = '\n' // a lone CR ends a comment in Cedar
+					replace(i, 1, "\n") // a lone CR ends a comment in Cedar
 				}
 			}
 		default:
@@ -113,18 +119,15 @@ func normalizeText(text string) (textMap, error) {
 			case strings.HasPrefix(text[i:], "/*"):
 				return textMap{}, blockCommentError(text, i)
 			case c != ' ' && c != '\t' && c != '\r' && c != '\n' && unicode.Is(unicode.White_Space, c):
-				b.WriteString(strings.Repeat(" ", size))
-				i += size
-				continue
+				replace(i, size, strings.Repeat(" ", size))
 			}
-		}
-		if c == '\n' && text[i] == '\r' {
-			b.WriteByte('\n')
-		} else {
-			b.WriteString(text[i : i+size])
 		}
 		i += size
 	}
+	if copied == 0 {
+		return textMap{text: text}, nil
+	}
+	b.WriteString(text[copied:])
 	return textMap{text: b.String(), inserted: inserted}, nil
 }
 
@@ -191,14 +194,22 @@ func checkUnaryRuns(text string, toks []token) error {
 	return nil
 }
 
-// cedarGoText is text rewritten for cedar-go: normalizeText, then
-// parenthesizeNegatedMembers.
+// cedarGoText is text rewritten for cedar-go (normalizeText, then
+// parenthesizeNegatedMembers), or the error of a pre-check of this file,
+// positioned in text.
 func cedarGoText(text string) (textMap, error) {
 	m, err := normalizeText(text)
-	if err == nil {
-		m.parenthesizeNegatedMembers()
+	if err != nil {
+		return m, err
 	}
-	return m, err
+	// Text that does not tokenize is left to cedar-go, which reports it.
+	if toks, terr := tokenize(m.text); terr == nil {
+		if err := checkUnaryRuns(m.text, toks); err != nil {
+			return m, m.remap(text, err)
+		}
+		m.parenthesizeNegatedMembers(toks)
+	}
+	return m, nil
 }
 
 // remap moves the position of err, a *SyntaxError about m.text, to the
@@ -233,11 +244,8 @@ func (m *textMap) insert(at int, s string) {
 // member access, `-(1.attr)`; cedar-go reads `-1` as a literal and then
 // fails at the `.`. (The access is a type error either way, but Cedar
 // parses the text, and in dead code its validator accepts it.)
-func (m *textMap) parenthesizeNegatedMembers() {
-	toks, err := tokenize(m.text)
-	if err != nil {
-		return
-	}
+// toks are the tokens of m.text.
+func (m *textMap) parenthesizeNegatedMembers(toks []token) {
 	for i := len(toks) - 2; i >= 1; i-- {
 		if toks[i].kind == tokInt && toks[i-1].is("-") && isUnary(toks, i-1) && (toks[i+1].is(".") || toks[i+1].is("[")) {
 			m.insert(toks[i].end, ")")

@@ -265,11 +265,6 @@ func parseWithCedarGo(text string) (cedargo.PolicyList, error) {
 	if err := precheck(m.text); err != nil {
 		return nil, m.remap(text, err)
 	}
-	if toks, err := tokenize(m.text); err == nil {
-		if err := checkUnaryRuns(m.text, toks); err != nil {
-			return nil, m.remap(text, err)
-		}
-	}
 	// NewPolicyListFromBytes, unlike Policy.UnmarshalCedar, parses up to the
 	// end of input, so trailing text is an error instead of being ignored.
 	policies, err := cedargo.NewPolicyListFromBytes("", []byte(m.text))

@@ -115,7 +115,10 @@ func (s *Schema) messages(p *cedargo.Policy) []string {
 	pol := parityPolicy((*xast.Policy)(p.AST()))
 	msgs := s.validate(pol)
 	if len(msgs) == 0 {
-		msgs = append(s.validate(parityProbe(pol)), s.undeclaredNames(pol)...)
+		if probe := parityProbe(pol); probe != nil {
+			msgs = s.validate(probe)
+		}
+		msgs = append(msgs, s.undeclaredNames(pol)...)
 	}
 	if len(msgs) == 0 && !s.hasApplicableAction() {
 		msgs = []string{msgNoApplicableAction}

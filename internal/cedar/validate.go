@@ -42,22 +42,30 @@ func parityPolicy(p *xast.Policy) *xast.Policy {
 	if len(p.Conditions) == 0 {
 		return &out
 	}
-	var body xast.IsNode
-	for _, c := range p.Conditions {
-		term := c.Body
+	terms := make([]xast.IsNode, len(p.Conditions))
+	for i, c := range p.Conditions {
+		terms[i] = c.Body
 		if c.Condition == xast.ConditionUnless {
-			term = xast.NodeTypeNot{UnaryNode: xast.UnaryNode{Arg: term}}
-		}
-		if body == nil {
-			body = term
-		} else {
-			body = xast.NodeTypeAnd{BinaryNode: xast.BinaryNode{Left: body, Right: term}}
+			terms[i] = xast.NodeTypeNot{UnaryNode: xast.UnaryNode{Arg: c.Body}}
 		}
 	}
+	body := conjunction(terms)
 	out.Conditions = []xast.ConditionType{{Condition: xast.ConditionWhen, Body: mapNode(body, func(n xast.IsNode) xast.IsNode {
 		return splitIsIn(foldActionEquality(n))
 	})}}
 	return &out
+}
+
+// conjunction joins terms (at least one) with `&&` in a balanced tree, so
+// that a policy of many clauses nests no deeper than log2 of their count
+// more than its deepest clause (see MaxDepth). `&&` is associative, and
+// cedar-go's checks go from left to right through it either way.
+func conjunction(terms []xast.IsNode) xast.IsNode {
+	if len(terms) == 1 {
+		return terms[0]
+	}
+	mid := len(terms) / 2
+	return xast.NodeTypeAnd{BinaryNode: xast.BinaryNode{Left: conjunction(terms[:mid]), Right: conjunction(terms[mid:])}}
 }
 
 // splitIsIn turns `x is T in e` into `x is T && x in e`: when `x is T` is
@@ -116,11 +124,24 @@ func isNonEntityLiteral(n xast.IsNode) bool {
 // `[x, ..., y, ...]`, which strict mode fails for entities of different
 // types. Either check is joined with `&&`, so that it is checked under the
 // same guards as the original.
+// It is nil when p has nothing to probe.
 func parityProbe(p *xast.Policy) *xast.Policy {
 	out := *p
 	out.Conditions = make([]xast.ConditionType, len(p.Conditions))
+	probed := false
 	for i, c := range p.Conditions {
-		out.Conditions[i] = xast.ConditionType{Condition: c.Condition, Body: mapNode(c.Body, addTypeProbe)}
+		out.Conditions[i] = xast.ConditionType{Condition: c.Condition, Body: mapNode(c.Body, func(n xast.IsNode) xast.IsNode {
+			m := addTypeProbe(n)
+			if _, isAnd := m.(xast.NodeTypeAnd); isAnd {
+				if _, wasAnd := n.(xast.NodeTypeAnd); !wasAnd {
+					probed = true
+				}
+			}
+			return m
+		})}
+	}
+	if !probed {
+		return nil
 	}
 	return &out
 }
@@ -324,22 +345,16 @@ func (s *Schema) hasApplicableAction() bool {
 
 // schemaGrammarError is the error for what cedar-go's schema parser
 // accepts and Cedar's does not: a block comment `/* ... */` and the type
-// name `Boolean` (Cedar's is `Bool`) where no type of that name is
-// declared.
+// name `Boolean` (Cedar's is `Bool`; neither lets a schema declare a type
+// of that name).
 func schemaGrammarError(text string) error {
 	toks := schemaWords(text)
-	declared := false
-	for i, w := range toks {
-		if w.text == "Boolean" && i > 0 && (toks[i-1].text == "entity" || toks[i-1].text == "type") {
-			declared = true
-		}
-	}
 	for i, w := range toks {
 		switch {
 		case w.text == "/*":
 			line, col := offsetLineCol(text, w.offset)
 			return fmt.Errorf("<input>:%d:%d: invalid token `/`: Cedar schemas have no block comments, use // line comments", line, col)
-		case w.text == "Boolean" && !declared && i > 0 && (toks[i-1].text == ":" || toks[i-1].text == "<" || toks[i-1].text == "="):
+		case w.text == "Boolean" && i > 0 && (toks[i-1].text == ":" || toks[i-1].text == "<" || toks[i-1].text == "="):
 			line, col := offsetLineCol(text, w.offset)
 			return fmt.Errorf("<input>:%d:%d: failed to resolve type: Boolean (Cedar's boolean type is Bool)", line, col)
 		}
