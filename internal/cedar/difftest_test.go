@@ -18,6 +18,12 @@ package cedar
 //     is impossible") do not count: cedar-go has no such lints, and a
 //     warning does not make a policy invalid in Cedar either.
 //
+// Both tests log their agreement (verdicts of all cases; positions of the
+// parse errors both sides report), and fail below minVerdictAgreement or
+// minPositionAgreement. Run them with
+//
+//	go test ./internal/cedar -run 'TestDifferential' -count=1 -v
+//
 // The Node side needs `bash scripts/install-difftest.sh` (run by
 // `make tools`). Without it the test fails, unless JITSUDO_SKIP_DIFFTEST=1
 // is set, which skips it.

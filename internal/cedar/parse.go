@@ -55,10 +55,16 @@ func (e *CountError) Error() string {
 }
 
 // ParseOne parses text, which must hold exactly one static Cedar policy
-// (annotations and comments allowed). Trailing text after the policy is an
+// (annotations and // comments allowed). Trailing text after the policy is an
 // error, as are policy templates (?principal / ?resource slots). Syntax errors
 // are returned as *SyntaxError; any other count of policies than one is a
 // *CountError.
+//
+// The text is read as Cedar's reference implementation (4.12) reads it,
+// where cedar-go differs (see grammar.go): no /* */ block comments, at most
+// four repeated unary operators of one kind, raw newlines in strings and
+// any Unicode white space between tokens allowed, and errors positioned
+// where the reference reports its first one (refgrammar.go, position.go).
 func ParseOne(text string) (*cedargo.Policy, error) {
 	policies, err := parseText(text, true)
 	if err != nil {
