@@ -61,6 +61,10 @@ var difftestExceptions = map[string]string{}
 // (795 of 845).
 const minVerdictAgreement = 0.99
 
+// difftestHowto says how to install the Node side of the test.
+const difftestHowto = "run `make tools` (or `bash scripts/install-difftest.sh`, which runs `npm ci` in internal/cedar/difftest), " +
+	"or set JITSUDO_SKIP_DIFFTEST=1 to skip this test"
+
 // difftestDir holds package.json, package-lock.json and verdicts.mjs.
 const difftestDir = "difftest"
 
@@ -163,18 +167,16 @@ func runCedarWasm() (run *wasmRun, failure string, skip bool) {
 	if os.Getenv("JITSUDO_SKIP_DIFFTEST") == "1" {
 		return nil, "", true
 	}
-	const howto = "run `make tools` (or `bash scripts/install-difftest.sh`, which runs `npm ci` in internal/cedar/difftest), " +
-		"or set JITSUDO_SKIP_DIFFTEST=1 to skip this test"
 	pinned, err := pinnedCedarWasm()
 	if err != nil {
 		return nil, err.Error(), false
 	}
 	node, err := exec.LookPath("node")
 	if err != nil {
-		return nil, fmt.Sprintf("the differential test needs Node.js (node on PATH): %v; install Node.js >= 18, then %s", err, howto), false
+		return nil, fmt.Sprintf("the differential test needs Node.js (node on PATH): %v; install Node.js >= 18, then %s", err, difftestHowto), false
 	}
 	if _, err := os.Stat(filepath.Join(difftestDir, "node_modules", "@cedar-policy", "cedar-wasm", "package.json")); err != nil {
-		return nil, fmt.Sprintf("internal/cedar/difftest/node_modules is missing (%v): %s", err, howto), false
+		return nil, fmt.Sprintf("internal/cedar/difftest/node_modules is missing (%v): %s", err, difftestHowto), false
 	}
 
 	data, err := os.ReadFile(difftestCorpusPath)
@@ -193,38 +195,49 @@ func runCedarWasm() (run *wasmRun, failure string, skip bool) {
 	if err != nil {
 		return nil, err.Error(), false
 	}
+	verdicts, failure := nodeVerdicts(node, pinned, corpusAbs, corpus.Cases)
+	if failure != "" {
+		return nil, failure, false
+	}
+	return &wasmRun{pinned: pinned, cases: corpus.Cases, verdicts: verdicts, elapsed: time.Since(start)}, "", false
+}
+
+// nodeVerdicts runs verdicts.mjs with node over the corpus file
+// corpusPath, which holds cases, and returns Rust's verdicts in their
+// order, or why that failed.
+func nodeVerdicts(node, pinned, corpusPath string, cases []diffCase) ([]diffVerdict, string) {
 	var stdout, stderr bytes.Buffer
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, node, "verdicts.mjs", corpusAbs)
+	cmd := exec.CommandContext(ctx, node, "verdicts.mjs", corpusPath)
 	cmd.Dir = difftestDir
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
 		var exitErr *exec.ExitError
 		if errors.As(err, &exitErr) && strings.Contains(stderr.String(), "Cannot find") {
-			return nil, fmt.Sprintf("node verdicts.mjs: %v\n%s\n%s", err, stderr.String(), howto), false
+			return nil, fmt.Sprintf("node verdicts.mjs: %v\n%s\n%s", err, stderr.String(), difftestHowto)
 		}
-		return nil, fmt.Sprintf("node verdicts.mjs: %v\n%s", err, stderr.String()), false
+		return nil, fmt.Sprintf("node verdicts.mjs: %v\n%s", err, stderr.String())
 	}
 	var out struct {
 		CedarVersion string        `json:"cedarVersion"`
 		Results      []diffVerdict `json:"results"`
 	}
 	if err := json.Unmarshal(stdout.Bytes(), &out); err != nil {
-		return nil, fmt.Sprintf("node verdicts.mjs printed no valid JSON: %v\n%s", err, stderr.String()), false
+		return nil, fmt.Sprintf("node verdicts.mjs printed no valid JSON: %v\n%s", err, stderr.String())
 	}
 	if out.CedarVersion != pinned {
-		return nil, fmt.Sprintf("the installed cedar-wasm is Cedar %s, difftest/package.json pins %s: %s", out.CedarVersion, pinned, howto), false
+		return nil, fmt.Sprintf("the installed cedar-wasm is Cedar %s, difftest/package.json pins %s: %s", out.CedarVersion, pinned, difftestHowto)
 	}
-	if len(out.Results) != len(corpus.Cases) {
-		return nil, fmt.Sprintf("node verdicts.mjs returned %d results for %d cases", len(out.Results), len(corpus.Cases)), false
+	if len(out.Results) != len(cases) {
+		return nil, fmt.Sprintf("node verdicts.mjs returned %d results for %d cases", len(out.Results), len(cases))
 	}
-	for i, c := range corpus.Cases {
+	for i, c := range cases {
 		if out.Results[i].ID != c.ID {
-			return nil, fmt.Sprintf("result %d is for %s, want %s", i, out.Results[i].ID, c.ID), false
+			return nil, fmt.Sprintf("result %d is for %s, want %s", i, out.Results[i].ID, c.ID)
 		}
 	}
-	return &wasmRun{pinned: pinned, cases: corpus.Cases, verdicts: out.Results, elapsed: time.Since(start)}, "", false
+	return out.Results, ""
 }
 
 func TestDifferentialAgainstCedarWasm(t *testing.T) {
