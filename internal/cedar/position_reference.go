@@ -49,6 +49,8 @@ func referenceOffset(toks []token, k int, msg string) int {
 	switch {
 	case gotWant != nil && isScopeVariable(gotWant[2]) && t.is(")") && k >= 2 && (toks[k-1].is("(") || toks[k-1].is(",")):
 		return toks[k-2].end // a missing scope variable: Cedar's empty span after the last clause (or the effect)
+	case gotWant != nil && gotWant[2] == "," && t.is(")") && inScope(toks, k) && k >= 1:
+		return toks[k-1].end // the same without a trailing comma
 	case msg == "invalid primary" && t.is("}") && k >= 2 && toks[k-1].is("{") && isConditionKeyword(toks[k-2]):
 		return toks[k-2].offset // an empty condition
 	}

@@ -233,17 +233,12 @@ func (p *refParser) failHere() bool {
 	for j := p.pos; j < len(p.toks); j++ {
 		t := p.toks[j]
 		switch t.kind {
-		case rtEOF:
+		case rtEOF: // nothing to recover at
 			p.fatal = p.pos
 			panic(unrecoverable{})
 		case rtInvalid: // a lexer error ends the parse
 			p.fatal = j
 			panic(unrecoverable{})
-		case rtNumber:
-			if _, err := strconv.ParseUint(t.text, 10, 64); err != nil && j > p.pos {
-				p.fatal = j
-				panic(unrecoverable{})
-			}
 		}
 		for ctx := len(p.follows) - 1; ctx >= 0; ctx-- {
 			for _, f := range p.follows[ctx] {
@@ -261,21 +256,49 @@ func (p *refParser) failHere() bool {
 }
 
 // exprIn parses an expression in a context where it can be followed by
-// the tokens follow, recovering there from errors inside it.
-func (p *refParser) exprIn(follow ...string) (ok bool) {
+// the tokens follow, then tail, the rest of the production the
+// expression is part of. An error inside either is recovered from here
+// when it comes to a token of follow: the expression's state stays on
+// Cedar's parser stack until the production is complete.
+func (p *refParser) exprIn(follow []string, tail func() bool) bool {
 	ctx := len(p.follows)
 	p.follows = append(p.follows, follow)
+	defer func() { p.follows = p.follows[:ctx] }()
+	return p.recovering(ctx, func() bool { return p.expr() && tail() }, tail)
+}
+
+// recovering runs body; when an error inside it is recovered from in the
+// context ctx, it goes on with tail.
+func (p *refParser) recovering(ctx int, body, tail func() bool) (ok bool) {
 	defer func() {
-		p.follows = p.follows[:ctx]
 		if r := recover(); r != nil {
 			if rc, isRecovery := r.(recovery); isRecovery && rc.ctx == ctx {
-				p.pos, ok = rc.pos, true
+				p.pos = rc.pos
+				ok = p.recovering(ctx, tail, tail)
 				return
 			}
 			panic(r)
 		}
 	}()
-	return p.expr()
+	return body()
+}
+
+// expectAt returns a tail that consumes the token s.
+func (p *refParser) expectAt(s string) func() bool {
+	return func() bool { return p.expect(s) }
+}
+
+// followedBy returns a tail that checks, without consuming it, that the
+// next token is one of follow.
+func (p *refParser) followedBy(follow ...string) func() bool {
+	return func() bool {
+		for _, f := range follow {
+			if p.is(f) {
+				return true
+			}
+		}
+		return p.failHere()
+	}
 }
 
 // outerFollow is what can follow the innermost open expression.
@@ -363,7 +386,7 @@ func (p *refParser) policy() (ok bool) {
 			p.pos++
 			continue
 		}
-		if !p.exprIn("}") || !p.expect("}") {
+		if !p.exprIn([]string{"}"}, p.expectAt("}")) {
 			return false
 		}
 	}
@@ -389,7 +412,7 @@ func (p *refParser) variableDef() bool {
 	}
 	if p.relOp() {
 		p.pos++
-		return p.exprIn(",", ")")
+		return p.exprIn([]string{",", ")"}, p.followedBy(",", ")"))
 	}
 	return true
 }
@@ -427,7 +450,8 @@ func (p *refParser) expr() bool {
 	if p.is("if") && !(p.peek().kind == rtOp && p.peek().text == "::") {
 		p.pos++
 		outer := p.outerFollow()
-		return p.exprIn("then") && p.expect("then") && p.exprIn("else") && p.expect("else") && p.exprIn(outer...)
+		return p.exprIn([]string{"then"}, p.expectAt("then")) && p.exprIn([]string{"else"}, p.expectAt("else")) &&
+			p.exprIn(outer, func() bool { return true })
 	}
 	return p.or()
 }
@@ -545,12 +569,12 @@ func (p *refParser) memAccesses() bool {
 			}
 		case p.is("("):
 			p.pos++
-			if !p.comma(func() bool { return p.exprIn(",", ")") }, ")") {
+			if !p.comma(func() bool { return p.exprIn([]string{",", ")"}, p.followedBy(",", ")")) }, ")") {
 				return false
 			}
 		case p.is("["):
 			p.pos++
-			if !p.exprIn("]") || !p.expect("]") {
+			if !p.exprIn([]string{"]"}, p.expectAt("]")) {
 				return false
 			}
 		default:
@@ -566,7 +590,13 @@ func (p *refParser) primary() bool {
 	switch {
 	case t.kind == rtNumber:
 		if _, err := strconv.ParseUint(t.text, 10, 64); err != nil {
-			return p.failHere() // Cedar's "integer parse error", raised while parsing
+			// Cedar's "integer parse error", raised by the parser's action:
+			// it ends the parse.
+			if p.first < 0 {
+				p.first = p.pos
+			}
+			p.fatal = p.pos
+			panic(unrecoverable{})
 		}
 		p.pos++
 		return true
@@ -577,10 +607,10 @@ func (p *refParser) primary() bool {
 		return p.nameOrRef()
 	case p.is("("):
 		p.pos++
-		return p.exprIn(")") && p.expect(")")
+		return p.exprIn([]string{")"}, p.expectAt(")"))
 	case p.is("["):
 		p.pos++
-		return p.comma(func() bool { return p.exprIn(",", "]") }, "]")
+		return p.comma(func() bool { return p.exprIn([]string{",", "]"}, p.followedBy(",", "]")) }, "]")
 	case p.is("{"):
 		p.pos++
 		return p.comma(p.recInit, "}")
@@ -637,7 +667,7 @@ func (p *refParser) refInit() bool {
 func (p *refParser) recInit() bool {
 	if p.is("if") && p.peek().kind == rtOp && p.peek().text == ":" {
 		p.pos += 2
-		return p.exprIn(",", "}")
+		return p.exprIn([]string{",", "}"}, p.followedBy(",", "}"))
 	}
-	return p.exprIn(":") && p.expect(":") && p.exprIn(",", "}")
+	return p.exprIn([]string{":"}, p.expectAt(":")) && p.exprIn([]string{",", "}"}, p.followedBy(",", "}"))
 }
