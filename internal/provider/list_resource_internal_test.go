@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 
+	"github.com/google/uuid"
+
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -11,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
+	"github.com/oapi-codegen/nullable"
 
 	"github.com/jitsudo-community/terraform-provider-jitsudo/internal/api"
 )
@@ -141,5 +144,37 @@ func TestListStreamLimit(t *testing.T) {
 		if tc.include != (made > 0) {
 			t.Errorf("include_resource %v: %d resource values made", tc.include, made)
 		}
+	}
+}
+
+// TestPolicyRuleListValue: a listed rule is structured, as an import
+// reads it, and has no policy_text, so that the configuration generated
+// from it is valid (a rule with both effect and policy_text is not).
+func TestPolicyRuleListValue(t *testing.T) {
+	ctx := context.Background()
+	var sresp resource.SchemaResponse
+	(&policyRuleResource{}).Schema(ctx, resource.SchemaRequest{}, &sresp)
+	rule := &api.Rule{
+		Id: uuid.MustParse("7b0c7a51-4a4e-4d4b-9b7e-0f5d1c2e3a4b"), PolicyId: uuid.MustParse("2489e9ad-2ee2-8e00-8ec9-32d5f69181c0"),
+		Effect: api.EffectPermit, Ordinal: 2, AuditSession: true,
+		PrincipalScopeType: api.ScopeTypeIn, PrincipalEntityType: nullable.NewNullableWithValue("Group"), PrincipalEntityId: nullable.NewNullableWithValue("sre"),
+		ActionScopeType: api.ActionScopeTypeAny, ResourceScopeType: api.ScopeTypeAny,
+		Conditions: nullable.NewNullableWithValue("when { context.mfa_authenticated }"),
+		PolicyText: `permit (principal in Group::"sre", action, resource) when { context.mfa_authenticated };`,
+	}
+	res := tfsdk.Resource{Schema: sresp.Schema}
+	if diags := policyRuleListValue(ctx, rule, &res); diags.HasError() {
+		t.Fatal(diags)
+	}
+	var m policyRuleModel
+	if diags := res.Get(ctx, &m); diags.HasError() {
+		t.Fatal(diags)
+	}
+	if !m.PolicyText.IsNull() || m.Effect.ValueString() != "permit" || m.Conditions.ValueString() != "when { context.mfa_authenticated }" ||
+		m.Principal.IsNull() || !m.Action.IsNull() || !m.Resource.IsNull() || m.Ordinal.ValueInt64() != 2 || !m.Timeouts.IsNull() {
+		t.Errorf("listed rule = %+v; want structured, policy_text null, unconstrained scopes null", m)
+	}
+	if m.isRaw() {
+		t.Error("listed rule is in raw mode")
 	}
 }
