@@ -97,8 +97,10 @@ for entry in "${entries[@]}"; do
     if [ "${w%%|*}" = "$name" ]; then module=${w#*|}; fi
   done
   # `go version -m` reads the module version the binary was built from
-  # (a wrapped module is a dependency of its wrapper).
-  if [ -x "$bin/$name" ] && go version -m "$bin/$name" 2>/dev/null | grep -qE "^\s+(mod\s+\S+|dep\s+${module:-\S+})\s+$version\b"; then
+  # (a wrapped module is a dependency of its wrapper). Read whole first: an
+  # early exit of grep -q would fail the pipe under pipefail (SIGPIPE).
+  info=$( [ -x "$bin/$name" ] && go version -m "$bin/$name" 2>/dev/null || true)
+  if grep -qE "^\s+(mod\s+\S+|dep\s+${module:-\S+})\s+$version\b" <<<"$info"; then
     continue
   fi
   echo "installing $name $version into .tools/bin"

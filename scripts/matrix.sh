@@ -75,7 +75,10 @@ failed=0
 for name in "$@"; do
   binary="$root/.tools/bin/$name"
   [ -x "$binary" ] || { echo "matrix: $binary is missing; run scripts/install-tools.sh $name" >&2; exit 1; }
-  version=$("$binary" version | grep -m1 -E '^(Terraform|OpenTofu) v')
+  # Read whole, then matched: grep -m1 in a pipe would end `version` early
+  # (SIGPIPE, a failure under pipefail).
+  version=$("$binary" version)
+  version=$(grep -m1 -E '^(Terraform|OpenTofu) v' <<<"$version")
   run="^($set_run|$terraform_run)\$"
   host=()
   if [[ "$version" == OpenTofu* ]]; then
