@@ -26,7 +26,6 @@ package cedar
 
 import (
 	"errors"
-	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -224,32 +223,45 @@ func (m textMap) remap(text string, err error) error {
 	return err
 }
 
-// insert inserts s into m.text at offset at (of m.text) and records the
-// inserted bytes.
-func (m *textMap) insert(at int, s string) {
-	for i, ins := range m.inserted {
-		if ins >= at {
-			m.inserted[i] += len(s)
-		}
-	}
-	for i := range len(s) {
-		m.inserted = append(m.inserted, at+i)
-	}
-	slices.Sort(m.inserted)
-	m.text = m.text[:at] + s + m.text[at:]
-}
-
 // parenthesizeNegatedMembers rewrites `-1.attr` and `-1[...]` in m.text
 // as `-(1).attr` and `-(1)[...]`. Cedar reads them as the negation of a
 // member access, `-(1.attr)`; cedar-go reads `-1` as a literal and then
 // fails at the `.`. (The access is a type error either way, but Cedar
 // parses the text, and in dead code its validator accepts it.)
 // toks are the tokens of m.text.
+//
+// The text is rebuilt once, in one pass, whatever the number of literals
+// wrapped: a text of the maximum length may hold tens of thousands.
 func (m *textMap) parenthesizeNegatedMembers(toks []token) {
-	for i := len(toks) - 2; i >= 1; i-- {
+	var wrap []token // the literals to wrap, in text order
+	for i := 1; i+1 < len(toks); i++ {
 		if toks[i].kind == tokInt && toks[i-1].is("-") && isUnary(toks, i-1) && (toks[i+1].is(".") || toks[i+1].is("[")) {
-			m.insert(toks[i].end, ")")
-			m.insert(toks[i].offset, "(")
+			wrap = append(wrap, toks[i])
 		}
 	}
+	if len(wrap) == 0 {
+		return
+	}
+	var b strings.Builder
+	b.Grow(len(m.text) + 2*len(wrap))
+	inserted := make([]int, 0, len(m.inserted)+2*len(wrap))
+	pending, copied := m.inserted, 0
+	// copyTo copies m.text[copied:to], with the inserted bytes within it.
+	copyTo := func(to int) {
+		for shift := b.Len() - copied; len(pending) > 0 && pending[0] < to; pending = pending[1:] {
+			inserted = append(inserted, pending[0]+shift)
+		}
+		b.WriteString(m.text[copied:to])
+		copied = to
+	}
+	for _, t := range wrap {
+		copyTo(t.offset)
+		inserted = append(inserted, b.Len())
+		b.WriteByte('(')
+		copyTo(t.end)
+		inserted = append(inserted, b.Len())
+		b.WriteByte(')')
+	}
+	copyTo(len(m.text))
+	m.text, m.inserted = b.String(), inserted
 }

@@ -73,6 +73,43 @@ func TestParenthesizeNegatedMembers(t *testing.T) {
 	}
 }
 
+// TestParenthesizeNegatedMembersMany: many negated members are wrapped in
+// one pass (a few allocations, not a copy of the text per literal), and every literal maps back to its place in the original.
+func TestParenthesizeNegatedMembersMany(t *testing.T) {
+	const n = 1000
+	const head, item = "\"a\nb\" == [", "-1.x, -2[0], "
+	text := head + strings.Repeat(item, n) + "0]"
+	m, err := cedarGoText(text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "\"a\\nb\" == [" + strings.Repeat("-(1).x, -(2)[0], ", n) + "0]"; m.text != want {
+		t.Fatalf("text = %.80q..., want %.80q...", m.text, want)
+	}
+	for i, o := 0, 0; i < n; i++ {
+		at := strings.Index(m.text[o:], "2)[") + o
+		if got, want := m.orig(at), len(head)+i*len(item)+len("-1.x, -"); got != want {
+			t.Fatalf("orig of the %d-th 2 = %d, want %d", i, got, want)
+		}
+		o = at + 1
+	}
+	norm, err := normalizeText(text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	toks, err := tokenize(norm.text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	allocs := testing.AllocsPerRun(3, func() {
+		c := norm
+		c.parenthesizeNegatedMembers(toks)
+	})
+	if allocs > 50 {
+		t.Errorf("wrapping %d literals took %v allocations, want a few dozen at most (one rebuild of the text, not one per literal)", 2*n, allocs)
+	}
+}
+
 func TestReferenceGrammarError(t *testing.T) {
 	const head = "permit (principal, action, resource) "
 	tests := []struct {
