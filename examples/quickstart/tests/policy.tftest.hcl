@@ -76,8 +76,8 @@ run "sre_may_not_request_more_than_four_hours" {
     context   = { duration_seconds = 14401, mfa_authenticated = true, reason = "INC-1234" }
   }
   assert {
-    condition     = output.decision == "deny" && output.deciding_rules == []
-    error_message = "Nothing should permit more than four hours; got ${output.decision} by ${jsonencode(output.deciding_rules)}."
+    condition     = output.decision == "deny" && output.deciding_rules == [] && length(output.errors) == 0
+    error_message = "Nothing should permit more than four hours; got ${output.decision} by ${jsonencode(output.deciding_rules)}; errors: ${jsonencode(output.errors)}."
   }
 }
 
@@ -123,8 +123,8 @@ run "sre_may_not_request_another_account" {
     resource  = "AwsAccount::\"210987654321\""
   }
   assert {
-    condition     = output.decision == "deny" && output.deciding_rules == []
-    error_message = "The policy covers the production account only; got ${output.decision} by ${jsonencode(output.deciding_rules)}."
+    condition     = output.decision == "deny" && output.deciding_rules == [] && length(output.errors) == 0
+    error_message = "The policy covers the production account only; got ${output.decision} by ${jsonencode(output.deciding_rules)}; errors: ${jsonencode(output.errors)}."
   }
 }
 
@@ -138,8 +138,8 @@ run "developer_may_not_request" {
     action    = "request_access"
   }
   assert {
-    condition     = output.decision == "deny" && output.deciding_rules == []
-    error_message = "Only SREs may request; got ${output.decision} by ${jsonencode(output.deciding_rules)}."
+    condition     = output.decision == "deny" && output.deciding_rules == [] && length(output.errors) == 0
+    error_message = "Only SREs may request; got ${output.decision} by ${jsonencode(output.deciding_rules)}; errors: ${jsonencode(output.errors)}."
   }
 }
 
@@ -153,8 +153,8 @@ run "security_admin_may_not_request" {
     action    = "request_access"
   }
   assert {
-    condition     = output.decision == "deny" && output.deciding_rules == []
-    error_message = "Approvers may not request for themselves; got ${output.decision} by ${jsonencode(output.deciding_rules)}."
+    condition     = output.decision == "deny" && output.deciding_rules == [] && length(output.errors) == 0
+    error_message = "Approvers may not request for themselves; got ${output.decision} by ${jsonencode(output.deciding_rules)}; errors: ${jsonencode(output.errors)}."
   }
 }
 
@@ -168,8 +168,8 @@ run "unknown_user_may_not_request" {
     action    = "request_access"
   }
   assert {
-    condition     = output.decision == "deny" && output.deciding_rules == []
-    error_message = "A user in no group gets nothing; got ${output.decision} by ${jsonencode(output.deciding_rules)}."
+    condition     = output.decision == "deny" && output.deciding_rules == [] && length(output.errors) == 0
+    error_message = "A user in no group gets nothing; got ${output.decision} by ${jsonencode(output.deciding_rules)}; errors: ${jsonencode(output.errors)}."
   }
 }
 
@@ -289,8 +289,8 @@ run "security_admin_may_not_revoke" {
     action    = "revoke"
   }
   assert {
-    condition     = output.decision == "deny" && output.deciding_rules == []
-    error_message = "No rule permits revoke; got ${output.decision} by ${jsonencode(output.deciding_rules)}."
+    condition     = output.decision == "deny" && output.deciding_rules == [] && length(output.errors) == 0
+    error_message = "No rule permits revoke; got ${output.decision} by ${jsonencode(output.deciding_rules)}; errors: ${jsonencode(output.errors)}."
   }
 }
 
@@ -304,7 +304,7 @@ run "sre_may_not_approve" {
     action    = "approve"
   }
   assert {
-    condition     = output.decision == "deny" && output.deciding_rules == []
-    error_message = "SREs do not approve; got ${output.decision} by ${jsonencode(output.deciding_rules)}."
+    condition     = output.decision == "deny" && output.deciding_rules == [] && length(output.errors) == 0
+    error_message = "SREs do not approve; got ${output.decision} by ${jsonencode(output.deciding_rules)}; errors: ${jsonencode(output.errors)}."
   }
 }
