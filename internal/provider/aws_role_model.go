@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -13,14 +14,14 @@ import (
 // jitsudo_aws_role data source itself and each element of
 // jitsudo_aws_roles.aws_roles. awsRoleFromAPI is its only converter.
 type awsRoleModel struct {
-	ID          types.String `tfsdk:"id"`
-	Name        types.String `tfsdk:"name"`
-	ARN         types.String `tfsdk:"arn"`
-	Description types.String `tfsdk:"description"`
-	Source      types.String `tfsdk:"source"`
-	Status      types.String `tfsdk:"status"`
-	Updated     types.String `tfsdk:"updated"`
-	Roles       types.Map    `tfsdk:"roles"`
+	ID          types.String      `tfsdk:"id"`
+	Name        types.String      `tfsdk:"name"`
+	ARN         types.String      `tfsdk:"arn"`
+	Description types.String      `tfsdk:"description"`
+	Source      types.String      `tfsdk:"source"`
+	Status      types.String      `tfsdk:"status"`
+	Updated     timetypes.RFC3339 `tfsdk:"updated"`
+	Roles       types.Map         `tfsdk:"roles"`
 }
 
 // awsRoleFromAPI converts an AWS role of the API.
@@ -87,6 +88,7 @@ func awsRoleDataSourceAttributes() map[string]schema.Attribute {
 		},
 		"updated": schema.StringAttribute{
 			MarkdownDescription: "When the role last changed (its discovered attributes, its status or its mapped roles), RFC 3339 in UTC.",
+			CustomType:          timetypes.RFC3339Type{},
 			Computed:            true,
 		},
 		"roles": schema.MapAttribute{

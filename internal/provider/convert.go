@@ -3,6 +3,7 @@ package provider
 import (
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/oapi-codegen/nullable"
 )
@@ -31,9 +32,10 @@ func int64FromAPI(n nullable.Nullable[int]) types.Int64 {
 }
 
 // timestampFromAPI is the attribute value of an API timestamp: RFC 3339 in
-// UTC, with the fraction of a second the server sent.
-func timestampFromAPI(t time.Time) types.String {
-	return types.StringValue(t.UTC().Format(time.RFC3339Nano))
+// UTC, with the fraction of a second the server sent (the text earlier
+// versions of the provider stored, so state does not change).
+func timestampFromAPI(t time.Time) timetypes.RFC3339 {
+	return timetypes.NewRFC3339ValueMust(t.UTC().Format(time.RFC3339Nano))
 }
 
 // nullableStringToAPI is the request field for an optional string

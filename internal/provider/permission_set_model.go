@@ -16,6 +16,7 @@ import (
 	"strconv"
 
 	"github.com/hashicorp/terraform-plugin-framework-jsontypes/jsontypes"
+	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -51,7 +52,7 @@ type permissionSetItemModel struct {
 	Description     types.String         `tfsdk:"description"`
 	SessionDuration types.String         `tfsdk:"session_duration"`
 	RelayState      types.String         `tfsdk:"relay_state"`
-	LastSyncedAt    types.String         `tfsdk:"last_synced_at"`
+	LastSyncedAt    timetypes.RFC3339    `tfsdk:"last_synced_at"`
 }
 
 // permissionSetItemAttrTypes is the object type of permissionSetItemModel.
@@ -63,7 +64,7 @@ var permissionSetItemAttrTypes = map[string]attr.Type{
 	"description":      types.StringType,
 	"session_duration": types.StringType,
 	"relay_state":      types.StringType,
-	"last_synced_at":   types.StringType,
+	"last_synced_at":   timetypes.RFC3339Type{},
 }
 
 // object converts the set to an element of permission_sets. It builds the
@@ -100,11 +101,11 @@ func permissionSetItemFromObject(obj types.Object) (permissionSetItemModel, diag
 	m.Description = str("description")
 	m.SessionDuration = str("session_duration")
 	m.RelayState = str("relay_state")
-	m.LastSyncedAt = str("last_synced_at")
+	synced, isSynced := a["last_synced_at"].(timetypes.RFC3339)
 	md, isMD := a["metadata"].(jsontypes.Normalized)
 	rank, isRank := a["rank"].(types.Int64)
-	m.Metadata, m.Rank = md, rank
-	if !ok || !isMD || !isRank {
+	m.LastSyncedAt, m.Metadata, m.Rank = synced, md, rank
+	if !ok || !isSynced || !isMD || !isRank {
 		diags.AddError("Unexpected Permission Set Value",
 			fmt.Sprintf("A permission set object has unexpected attribute types (%v). This is a bug in the provider; please report it.", obj.AttributeTypes(context.Background())))
 	}
@@ -345,7 +346,8 @@ func permissionSetItemAttributes() map[string]schema.Attribute {
 		"last_synced_at": schema.StringAttribute{
 			MarkdownDescription: "When the permission set was last written to the cache (RFC 3339, UTC). " +
 				"Every write sets it, so it is known after apply whenever the set changes, and kept otherwise.",
-			Computed: true,
+			CustomType: timetypes.RFC3339Type{},
+			Computed:   true,
 		},
 	}
 }

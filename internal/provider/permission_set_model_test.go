@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-jsontypes/jsontypes"
+	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -28,7 +29,7 @@ func psTestItem(i int) permissionSetItemModel {
 		Description:     types.StringNull(),
 		SessionDuration: types.StringValue("PT8H"),
 		RelayState:      types.StringNull(),
-		LastSyncedAt:    types.StringValue("2026-01-01T00:00:00Z"),
+		LastSyncedAt:    timetypes.NewRFC3339ValueMust("2026-01-01T00:00:00Z"),
 	}
 }
 
@@ -49,7 +50,7 @@ func TestPermissionSetItemRoundTrip(t *testing.T) {
 		Name: types.StringValue("ReadOnly"), AccountID: types.StringValue("123456789012"),
 		Metadata: jsontypes.NewNormalizedValue(`{"a":["x",true],"b":1}`), Rank: types.Int64Value(7),
 		Description: types.StringNull(), SessionDuration: types.StringValue("PT8H"), RelayState: types.StringNull(),
-		LastSyncedAt: types.StringValue("2026-05-04T03:02:01.123456789Z"),
+		LastSyncedAt: timetypes.NewRFC3339ValueMust("2026-05-04T03:02:01.123456789Z"),
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("fromAPI = %+v\nwant %+v", got, want)
@@ -183,7 +184,7 @@ func TestDiffPermissionSets(t *testing.T) {
 	// planned, are no change.
 	same := psTestItem(1)
 	same.Metadata = jsontypes.NewNormalizedValue(`{ "index": 1 }`)
-	same.LastSyncedAt = types.StringUnknown()
+	same.LastSyncedAt = timetypes.NewRFC3339Unknown()
 	planned := map[string]permissionSetItemModel{"a": same, "b": changed, "d": psTestItem(4)}
 
 	d := diffPermissionSets(prior, planned)
@@ -219,7 +220,7 @@ func BenchmarkPermissionSetsDiff(b *testing.B) {
 		case i%5 == 1:
 			item.Metadata = jsontypes.NewNormalizedValue(fmt.Sprintf(`{ "index" : %d }`, i)) // formatting only
 		}
-		item.LastSyncedAt = types.StringUnknown()
+		item.LastSyncedAt = timetypes.NewRFC3339Unknown()
 		if i < n-1000 {
 			planned[arn] = item
 		}

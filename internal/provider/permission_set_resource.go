@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -150,7 +151,7 @@ func (r *permissionSetResource) readBack(ctx context.Context, plan *permissionSe
 	arn := plan.ID.ValueString()
 	got, err := r.client.GetPermissionSet(ctx, arn)
 	if err != nil {
-		plan.LastSyncedAt = types.StringNull()
+		plan.LastSyncedAt = timetypes.NewRFC3339Null()
 		diags.Append(permissionSetSetETags(ctx, private, "")...)
 		addAPIError(&diags, summary, fmt.Sprintf("reading permission set %q after writing it (the write was applied and is kept in state; "+
 			"the next plan reads the set again)", arn), err, nil)

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-jsontypes/jsontypes"
+	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -105,6 +106,7 @@ func (d *permissionSetsDataSource) Schema(_ context.Context, _ datasource.Schema
 					},
 					"last_synced_at": schema.StringAttribute{
 						MarkdownDescription: "When the set was last written to the cache (RFC 3339, UTC).",
+						CustomType:          timetypes.RFC3339Type{},
 						Computed:            true,
 					},
 				}},

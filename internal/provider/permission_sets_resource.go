@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -257,7 +258,7 @@ func (w *permissionSetsWrite) done(arn string, ps api.PermissionSet) {
 func (w *permissionSetsWrite) wrote(arns ...string) {
 	for _, arn := range arns {
 		item := w.planned[arn]
-		item.LastSyncedAt = types.StringNull()
+		item.LastSyncedAt = timetypes.NewRFC3339Null()
 		w.out.items[arn] = item
 		delete(w.out.etags, arn)
 	}

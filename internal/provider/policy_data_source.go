@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -122,10 +123,12 @@ func (d *policyDataSource) Schema(_ context.Context, _ datasource.SchemaRequest,
 			},
 			"created_at": schema.StringAttribute{
 				MarkdownDescription: "When the policy was created (RFC 3339, UTC).",
+				CustomType:          timetypes.RFC3339Type{},
 				Computed:            true,
 			},
 			"updated_at": schema.StringAttribute{
 				MarkdownDescription: "When the policy or one of its rules last changed (RFC 3339, UTC).",
+				CustomType:          timetypes.RFC3339Type{},
 				Computed:            true,
 			},
 			"rules": schema.ListNestedAttribute{

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -57,17 +58,17 @@ type policyResource struct {
 // policyResourceModel is the state of a jitsudo_policy; the jitsudo_policy
 // data source embeds it.
 type policyResourceModel struct {
-	ID                     types.String `tfsdk:"id"`
-	Name                   types.String `tfsdk:"name"`
-	Description            types.String `tfsdk:"description"`
-	Enabled                types.Bool   `tfsdk:"enabled"`
-	Priority               types.Int64  `tfsdk:"priority"`
-	MaxDurationSeconds     types.Int64  `tfsdk:"max_duration_seconds"`
-	DefaultDurationSeconds types.Int64  `tfsdk:"default_duration_seconds"`
-	NotificationChannel    types.String `tfsdk:"notification_channel"`
-	CedarPolicySet         types.String `tfsdk:"cedar_policy_set"`
-	CreatedAt              types.String `tfsdk:"created_at"`
-	UpdatedAt              types.String `tfsdk:"updated_at"`
+	ID                     types.String      `tfsdk:"id"`
+	Name                   types.String      `tfsdk:"name"`
+	Description            types.String      `tfsdk:"description"`
+	Enabled                types.Bool        `tfsdk:"enabled"`
+	Priority               types.Int64       `tfsdk:"priority"`
+	MaxDurationSeconds     types.Int64       `tfsdk:"max_duration_seconds"`
+	DefaultDurationSeconds types.Int64       `tfsdk:"default_duration_seconds"`
+	NotificationChannel    types.String      `tfsdk:"notification_channel"`
+	CedarPolicySet         types.String      `tfsdk:"cedar_policy_set"`
+	CreatedAt              timetypes.RFC3339 `tfsdk:"created_at"`
+	UpdatedAt              timetypes.RFC3339 `tfsdk:"updated_at"`
 }
 
 // policyResourceData is the whole state of a jitsudo_policy: the policy
@@ -256,11 +257,13 @@ func (r *policyResource) Schema(ctx context.Context, _ resource.SchemaRequest, r
 			},
 			"created_at": schema.StringAttribute{
 				MarkdownDescription: "When the policy was created (RFC 3339, UTC).",
+				CustomType:          timetypes.RFC3339Type{},
 				Computed:            true,
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"updated_at": schema.StringAttribute{
 				MarkdownDescription: "When the policy or one of its rules last changed (RFC 3339, UTC).",
+				CustomType:          timetypes.RFC3339Type{},
 				Computed:            true,
 			},
 		},

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -20,8 +21,8 @@ func testPolicyModel() policyResourceModel {
 		DefaultDurationSeconds: types.Int64Value(1800),
 		NotificationChannel:    types.StringValue("#ops"),
 		CedarPolicySet:         types.StringValue(""),
-		CreatedAt:              types.StringValue("2024-01-01T00:00:00Z"),
-		UpdatedAt:              types.StringValue("2024-01-01T00:00:00Z"),
+		CreatedAt:              timetypes.NewRFC3339ValueMust("2024-01-01T00:00:00Z"),
+		UpdatedAt:              timetypes.NewRFC3339ValueMust("2024-01-01T00:00:00Z"),
 	}
 }
 
@@ -36,7 +37,7 @@ func TestPolicyToUpdate(t *testing.T) {
 		},
 		"computed only": {
 			change: func(m *policyResourceModel) {
-				m.UpdatedAt = types.StringUnknown()
+				m.UpdatedAt = timetypes.NewRFC3339Unknown()
 				m.CedarPolicySet = types.StringUnknown()
 			},
 			want: `{}`,

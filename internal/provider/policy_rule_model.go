@@ -13,6 +13,7 @@ import (
 	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -53,6 +54,9 @@ func (m *policyRuleModel) fromTerraform(ctx context.Context, raw tftypes.Value) 
 	str := func(name string) types.String {
 		return policyRuleAttr[basetypes.StringValue](a, name, "a string", &diags)
 	}
+	timestamp := func(name string) timetypes.RFC3339 {
+		return policyRuleAttr[timetypes.RFC3339](a, name, "a timestamp", &diags)
+	}
 	object := func(name string) types.Object {
 		return policyRuleAttr[basetypes.ObjectValue](a, name, "an object", &diags)
 	}
@@ -68,8 +72,8 @@ func (m *policyRuleModel) fromTerraform(ctx context.Context, raw tftypes.Value) 
 		PolicyText:   str("policy_text"),
 		Notice:       str("notice"),
 		AuditSession: policyRuleAttr[basetypes.BoolValue](a, "audit_session", "a bool", &diags),
-		CreatedAt:    str("created_at"),
-		UpdatedAt:    str("updated_at"),
+		CreatedAt:    timestamp("created_at"),
+		UpdatedAt:    timestamp("updated_at"),
 		Timeouts:     policyRuleAttr[timeouts.Value](a, "timeouts", "a timeouts value", &diags),
 	}
 	return diags

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
@@ -46,7 +47,7 @@ func policyRuleModelCases(t *testing.T) map[string]policyRuleModel {
 		ID: types.StringNull(), PolicyID: types.StringNull(), Ordinal: types.Int64Null(), Effect: types.StringNull(),
 		Principal: types.ObjectNull(policyRuleScopeAttrTypes), Action: types.ObjectNull(policyRuleActionAttrTypes),
 		Resource: types.ObjectNull(policyRuleScopeAttrTypes), Conditions: types.StringNull(), PolicyText: types.StringNull(),
-		Notice: types.StringNull(), AuditSession: types.BoolNull(), CreatedAt: types.StringNull(), UpdatedAt: types.StringNull(),
+		Notice: types.StringNull(), AuditSession: types.BoolNull(), CreatedAt: timetypes.NewRFC3339Null(), UpdatedAt: timetypes.NewRFC3339Null(),
 		Timeouts: nullTimeouts(context.Background()),
 	}
 	structured := null
@@ -61,8 +62,8 @@ func policyRuleModelCases(t *testing.T) map[string]policyRuleModel {
 	structured.PolicyText = types.StringValue("permit (...);")
 	structured.Notice = types.StringValue("audited")
 	structured.AuditSession = types.BoolValue(true)
-	structured.CreatedAt = types.StringValue("2026-11-30T10:00:00Z")
-	structured.UpdatedAt = types.StringValue("2026-11-30T11:00:00Z")
+	structured.CreatedAt = timetypes.NewRFC3339ValueMust("2026-11-30T10:00:00Z")
+	structured.UpdatedAt = timetypes.NewRFC3339ValueMust("2026-11-30T11:00:00Z")
 	to, d := types.ObjectValue(null.Timeouts.AttributeTypes(context.Background()), map[string]attr.Value{
 		"create": types.StringValue("5m"), "update": types.StringNull(), "delete": types.StringValue("1h"),
 	})
@@ -72,7 +73,7 @@ func policyRuleModelCases(t *testing.T) map[string]policyRuleModel {
 	structured.Timeouts = timeouts.Value{Object: to}
 
 	unknown := structured
-	unknown.ID, unknown.Ordinal, unknown.PolicyText, unknown.UpdatedAt = types.StringUnknown(), types.Int64Unknown(), types.StringUnknown(), types.StringUnknown()
+	unknown.ID, unknown.Ordinal, unknown.PolicyText, unknown.UpdatedAt = types.StringUnknown(), types.Int64Unknown(), types.StringUnknown(), timetypes.NewRFC3339Unknown()
 	unknown.Principal = types.ObjectUnknown(policyRuleScopeAttrTypes)
 	emptyIDs := structured
 	emptyIDs.Action = action("any")

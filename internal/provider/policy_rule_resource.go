@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -62,19 +63,19 @@ const (
 // PolicyText is the server's assembled text) or raw (PolicyText as the
 // user wrote it; the structured attributes are null).
 type policyRuleModel struct {
-	ID           types.String `tfsdk:"id"`
-	PolicyID     types.String `tfsdk:"policy_id"`
-	Ordinal      types.Int64  `tfsdk:"ordinal"`
-	Effect       types.String `tfsdk:"effect"`
-	Principal    types.Object `tfsdk:"principal"`
-	Action       types.Object `tfsdk:"action"`
-	Resource     types.Object `tfsdk:"resource"`
-	Conditions   types.String `tfsdk:"conditions"`
-	PolicyText   types.String `tfsdk:"policy_text"`
-	Notice       types.String `tfsdk:"notice"`
-	AuditSession types.Bool   `tfsdk:"audit_session"`
-	CreatedAt    types.String `tfsdk:"created_at"`
-	UpdatedAt    types.String `tfsdk:"updated_at"`
+	ID           types.String      `tfsdk:"id"`
+	PolicyID     types.String      `tfsdk:"policy_id"`
+	Ordinal      types.Int64       `tfsdk:"ordinal"`
+	Effect       types.String      `tfsdk:"effect"`
+	Principal    types.Object      `tfsdk:"principal"`
+	Action       types.Object      `tfsdk:"action"`
+	Resource     types.Object      `tfsdk:"resource"`
+	Conditions   types.String      `tfsdk:"conditions"`
+	PolicyText   types.String      `tfsdk:"policy_text"`
+	Notice       types.String      `tfsdk:"notice"`
+	AuditSession types.Bool        `tfsdk:"audit_session"`
+	CreatedAt    timetypes.RFC3339 `tfsdk:"created_at"`
+	UpdatedAt    timetypes.RFC3339 `tfsdk:"updated_at"`
 	// Timeouts bounds create, update and delete.
 	Timeouts timeouts.Value `tfsdk:"timeouts"`
 }
@@ -265,11 +266,13 @@ func (r *policyRuleResource) Schema(ctx context.Context, _ resource.SchemaReques
 			},
 			"created_at": schema.StringAttribute{
 				MarkdownDescription: "When the rule was created (RFC 3339).",
+				CustomType:          timetypes.RFC3339Type{},
 				Computed:            true,
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"updated_at": schema.StringAttribute{
 				MarkdownDescription: "When the rule last changed (RFC 3339).",
+				CustomType:          timetypes.RFC3339Type{},
 				Computed:            true,
 			},
 		},
@@ -385,7 +388,7 @@ func (m *policyRuleModel) keepEquivalent(cfg, state *policyRuleModel) {
 	}
 	m.UpdatedAt = state.UpdatedAt
 	if !m.equal(state) {
-		m.UpdatedAt = types.StringUnknown()
+		m.UpdatedAt = timetypes.NewRFC3339Unknown()
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -284,8 +285,8 @@ func policyRuleTestModel() policyRuleModel {
 		PolicyText:   types.StringValue("permit (...)"),
 		Notice:       types.StringValue("hi"),
 		AuditSession: types.BoolValue(true),
-		CreatedAt:    types.StringValue("2026-01-01T00:00:00Z"),
-		UpdatedAt:    types.StringValue("2026-01-01T00:00:00Z"),
+		CreatedAt:    timetypes.NewRFC3339ValueMust("2026-01-01T00:00:00Z"),
+		UpdatedAt:    timetypes.NewRFC3339ValueMust("2026-01-01T00:00:00Z"),
 	}
 }
 
@@ -304,7 +305,7 @@ func TestPolicyRuleToRequest(t *testing.T) {
 	state := policyRuleTestModel()
 
 	plan := policyRuleTestModel()
-	plan.PolicyText, plan.UpdatedAt = types.StringUnknown(), types.StringUnknown()
+	plan.PolicyText, plan.UpdatedAt = types.StringUnknown(), timetypes.NewRFC3339Unknown()
 	plan.Ordinal = types.Int64Unknown()
 	body, diags := plan.toRequest(ctx, nil)
 	if diags.HasError() {
