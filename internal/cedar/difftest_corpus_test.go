@@ -563,6 +563,9 @@ func corpusSyntax(b *corpusBuilder) {
 		{"action-scope-action-lowercase", `permit (principal, action == action::"a", resource);`, ""},
 		{"action-scope-empty-set-non-action", `permit (principal, action in [Group::"a"], resource);`, ""},
 		{"action-condition-non-action-ok", ok + ` when { action == Group::"sre" };`, "only the scope is restricted to Action entities"},
+		{"error-then-second-policy", ok + " when { + };\n" + ok + ";", "the error inside the first policy comes before the second policy"},
+		{"error-in-sum-then-second-policy", ok + " when { 1 + };\n" + ok + ";", ""},
+		{"error-then-stray-statements", ok + " when { + } ;x; y;", ""},
 	}
 	for _, c := range cases {
 		if c.note == "" {

@@ -27,13 +27,22 @@ import (
 // difftestPositionExceptions are the cases whose error positions differ
 // between this package and cedar-wasm 4.12.0: case id → why. The test fails
 // when a listed case no longer differs (or no longer fails to parse on both
-// sides), so the list cannot rot. It is empty: the errors that Cedar
+// sides), so the list cannot rot. Apart from the two cases below: the errors that Cedar
 // reports at the start of a construct its grammar lets through (a scope
 // clause with `=`, a chained relation, `/`, an empty `when { }`, ...) or
 // at the token after a name are placed as Cedar does by
 // position_reference.go, and the template slot, action list and text after
 // the policy by parse.go.
-var difftestPositionExceptions = map[string]string{}
+var difftestPositionExceptions = map[string]string{
+	// A syntax error inside the one policy, then more text: Cedar reports
+	// the error inside first (its parser recovers at the `;` and goes on),
+	// this package the text after the policy. Placing the inner error first
+	// in parse.go and refgrammar.go moved 3% of the mutants' positions away
+	// from Cedar's, so it is left as it is.
+	"syntax/error-then-second-policy":        "an error inside the policy, then a second policy: Cedar reports the inner error first",
+	"syntax/error-in-sum-then-second-policy": "an error inside the policy, then a second policy: Cedar reports the inner error first",
+	"syntax/error-then-stray-statements":     "an error inside the policy, then stray statements: Cedar reports the inner error first",
+}
 
 // goErrorOffset is the byte offset of the error ParseOne reports for text,
 // or nil when it reports none (or the text parses).
