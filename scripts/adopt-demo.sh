@@ -23,13 +23,6 @@ work="$demo_dir/adopt"
 require_built adopt-demo "$terraform" bin/terraform-provider-jitsudo bin/jitsudo-local
 command -v curl >/dev/null || { echo "adopt-demo: curl is not installed" >&2; exit 1; }
 
-step_no=0
-step() {
-  step_no=$((step_no + 1))
-  echo
-  bold "==> $step_no. $*"
-}
-
 step "Start jitsudo-local"
 start_local_server "$demo_dir/server"
 

@@ -31,13 +31,6 @@ roles_file=$demo_roles_file
 # ---- helpers ---------------------------------------------------------------
 
 body_file="$demo_dir/response.json"
-step_no=0
-
-step() {
-  step_no=$((step_no + 1))
-  echo
-  bold "==> $step_no. $*"
-}
 
 # call EXPECTED_STATUS METHOD PATH [BODY] [KEY]: prints the request as a
 # curl command, sends it, prints the status and body, and stops the demo

@@ -57,13 +57,6 @@ fi
 require_built demo bin/terraform-provider-jitsudo bin/jitsudo-local
 command -v curl >/dev/null || { echo "demo: curl is not installed" >&2; exit 1; }
 
-step_no=0
-step() {
-  step_no=$((step_no + 1))
-  echo
-  bold "==> $step_no. $*"
-}
-
 step "Start jitsudo-local"
 start_local_server "$demo_dir/server"
 

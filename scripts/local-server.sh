@@ -21,6 +21,14 @@ demo_roles_file=examples/jitsudo-local/roles.json
 
 bold() { if [ -t 1 ]; then printf '\033[1m%s\033[0m\n' "$*"; else printf '%s\n' "$*"; fi; }
 
+# step TEXT prints the next numbered step of a demo.
+step_no=0
+step() {
+  step_no=$((step_no + 1))
+  echo
+  bold "==> $step_no. $*"
+}
+
 server_pid=
 server_dir=
 
