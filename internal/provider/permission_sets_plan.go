@@ -19,14 +19,16 @@ package provider
 // computed attributes marked unknown when anything changes, the plan
 // modifiers (id UseStateForUnknown, metadata kept when equal as JSON) and
 // the resource's ModifyPlan (last_synced_at kept for unchanged sets).
-// TestPermissionSetsRawPlanMatchesFramework compares both plans. The same
-// goes for UpgradeResourceState at the current version. Every other RPC,
-// and these for any other resource type, go to the framework.
+// TestPermissionSetsRawPlanMatchesFramework compares both plans.
+// UpgradeResourceState at the current version is answered on raw values
+// for every resource type (state_upgrade.go). Every other RPC, and plans
+// of any other resource type, go to the framework.
 
 import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"github.com/hashicorp/terraform-plugin-framework-jsontypes/jsontypes"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
@@ -52,13 +54,22 @@ func NewProtocol6Server(version string) func() tfprotov6.ProviderServer {
 }
 
 // rawPlanServer is the framework's provider server with
-// PlanResourceChange of jitsudo_permission_sets answered on raw values.
+// PlanResourceChange of jitsudo_permission_sets answered on raw values, and
+// so are the plans of unchanged resources (plan_unchanged.go) and
+// UpgradeResourceState at the current version (state_upgrade.go).
 type rawPlanServer struct {
 	tfprotov6.ProviderServer
+
+	// configured is set by a ConfigureProvider without errors that was not
+	// deferred.
+	configured atomic.Bool
 }
 
 func (s *rawPlanServer) PlanResourceChange(ctx context.Context, req *tfprotov6.PlanResourceChangeRequest) (*tfprotov6.PlanResourceChangeResponse, error) {
 	if req.TypeName != permissionSetsTypeName {
+		if resp := s.planUnchanged(req); resp != nil {
+			return resp, nil
+		}
 		return s.ProviderServer.PlanResourceChange(ctx, req)
 	}
 	resp, err := planPermissionSetsRaw(ctx, req)
@@ -68,29 +79,6 @@ func (s *rawPlanServer) PlanResourceChange(ctx context.Context, req *tfprotov6.P
 		return s.ProviderServer.PlanResourceChange(ctx, req)
 	}
 	return resp, nil
-}
-
-// UpgradeResourceState of jitsudo_permission_sets at the current schema
-// version (terraform calls it before every refresh) is the framework's
-// round trip of the stored JSON state through the schema's type, without
-// the framework's per-value schema lookups, which for 10,000 sets cost
-// more than half a second and hundreds of MB of garbage.
-func (s *rawPlanServer) UpgradeResourceState(ctx context.Context, req *tfprotov6.UpgradeResourceStateRequest) (*tfprotov6.UpgradeResourceStateResponse, error) {
-	if req == nil || req.TypeName != permissionSetsTypeName || req.Version != 0 || req.RawState == nil {
-		return s.ProviderServer.UpgradeResourceState(ctx, req)
-	}
-	typ := permissionSetsRawType()
-	v, err := req.RawState.UnmarshalWithOpts(typ, tfprotov6.UnmarshalOpts{
-		ValueFromJSONOpts: tftypes.ValueFromJSONOpts{IgnoreUndefinedAttributes: true},
-	})
-	if err != nil {
-		return s.ProviderServer.UpgradeResourceState(ctx, req) // the framework's diagnostics
-	}
-	dv, err := tfprotov6.NewDynamicValue(typ, v)
-	if err != nil {
-		return s.ProviderServer.UpgradeResourceState(ctx, req)
-	}
-	return &tfprotov6.UpgradeResourceStateResponse{UpgradedState: &dv}, nil
 }
 
 // permissionSetsRawType is the value type of jitsudo_permission_sets.

@@ -419,37 +419,3 @@ func psCheckSameValue(t *testing.T, typ tftypes.Type, what string, got, want *tf
 		t.Errorf("raw %s differs from the framework's:\n got %s\nwant %s", what, gv, wv)
 	}
 }
-
-// TestPermissionSetsRawUpgradeMatchesFramework compares the raw
-// UpgradeResourceState of jitsudo_permission_sets with the framework's.
-func TestPermissionSetsRawUpgradeMatchesFramework(t *testing.T) {
-	ctx := context.Background()
-	framework, err := providerserver.NewProtocol6WithError(New("test")())()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := framework.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{}); err != nil {
-		t.Fatal(err)
-	}
-	raw := &rawPlanServer{ProviderServer: framework}
-	typ := permissionSetsRawType()
-	for name, state := range map[string]string{
-		"sets": `{"id":"permission-sets","permission_sets":{"arn:aws:sso:::permissionSet/i/ps-a":{"name":"A","account_id":null,"metadata":"{\"x\":1}",` +
-			`"rank":7,"description":null,"session_duration":"PT8H","relay_state":null,"last_synced_at":"2026-01-01T00:00:00Z","dropped_attribute":1}}}`,
-		"empty": `{"id":"permission-sets","permission_sets":{}}`,
-	} {
-		t.Run(name, func(t *testing.T) {
-			req := &tfprotov6.UpgradeResourceStateRequest{TypeName: permissionSetsTypeName, RawState: &tfprotov6.RawState{JSON: []byte(state)}}
-			want, err := framework.UpgradeResourceState(ctx, req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			psCheckDiags(t, "framework UpgradeResourceState", want.Diagnostics)
-			got, err := raw.UpgradeResourceState(ctx, req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			psCheckSameValue(t, typ, "upgrade", got.UpgradedState, want.UpgradedState)
-		})
-	}
-}

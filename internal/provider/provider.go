@@ -61,6 +61,10 @@ func New(version string) func() provider.Provider {
 	}
 }
 
+// providerTypeName is the provider's type name, the prefix of its
+// resource and data source type names.
+const providerTypeName = "jitsudo"
+
 // jitsudoProvider is the provider.Provider of the jitsudo provider.
 type jitsudoProvider struct {
 	version string
@@ -107,7 +111,7 @@ type providerData struct {
 }
 
 func (p *jitsudoProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
-	resp.TypeName = "jitsudo"
+	resp.TypeName = providerTypeName
 	resp.Version = p.version
 }
 
