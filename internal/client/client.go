@@ -21,6 +21,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -174,7 +175,7 @@ func New(cfg Config) (*Client, error) {
 	if hc.Transport == nil {
 		hc.Transport = http.DefaultTransport
 	}
-	hc.Transport = &transport{next: hc.Transport, log: cfg.Logger}
+	hc.Transport = &transport{next: hc.Transport, log: cfg.Logger, pause: &ratePause{max: min(cfg.RetryWaitMax, cfg.Timeout/2)}}
 
 	return &Client{
 		base:           base,
@@ -269,8 +270,9 @@ type callStateKey struct{}
 // one: method, path, status or error, attempt, duration and request id. It
 // never logs headers (the API key) or bodies.
 type transport struct {
-	next http.RoundTripper
-	log  Logger
+	next  http.RoundTripper
+	log   Logger
+	pause *ratePause
 }
 
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -279,8 +281,14 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		st.attempts++ // attempts of one call are sequential
 		attempt = st.attempts
 	}
+	if err := t.pause.wait(req.Context()); err != nil {
+		return nil, err
+	}
 	start := time.Now()
 	resp, err := t.next.RoundTrip(req)
+	if err == nil && resp.StatusCode == http.StatusTooManyRequests {
+		t.pause.extend(resp.Header.Get("Retry-After"), time.Now())
+	}
 	if t.log == nil {
 		return resp, err
 	}
@@ -301,6 +309,51 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	t.log.Debug(req.Context(), "jitsudo API request", fields)
 	return resp, err
+}
+
+// ratePause holds back every request of a client while the API is rate
+// limiting it. A 429 tells that the tenant's budget is spent, for all the
+// calls in flight, not only the one answered: each of them would otherwise
+// be answered 429 too, spend its retries, and with many concurrent calls
+// (terraform's parallelism) an unlucky call could fail after max_retries
+// rejections. So after a 429 no request of the client is sent before its
+// Retry-After has passed (1 s without one; at most RetryWaitMax, and half
+// the per-attempt Timeout, which the wait counts against).
+type ratePause struct {
+	max   time.Duration
+	mu    sync.Mutex
+	until time.Time
+}
+
+// extend holds requests back until now plus the Retry-After value ra.
+func (p *ratePause) extend(ra string, now time.Time) {
+	d, ok := retryAfter(ra, now)
+	if !ok {
+		d = time.Second
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if until := now.Add(min(d, p.max)); until.After(p.until) {
+		p.until = until
+	}
+}
+
+// wait returns once requests may be sent again, or ctx's error.
+func (p *ratePause) wait(ctx context.Context) error {
+	p.mu.Lock()
+	d := time.Until(p.until)
+	p.mu.Unlock()
+	if d <= 0 {
+		return nil
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return nil
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	}
 }
 
 // CloseIdleConnections lets retryablehttp close the pooled connections.

@@ -250,6 +250,81 @@ func TestRetryAfterHonoured(t *testing.T) {
 	}
 }
 
+// TestRateLimitPausesEveryCall checks that a 429 holds back the other calls
+// of the client, not only the one answered: a call started after it is
+// sent once the Retry-After has passed, and is not rejected itself.
+func TestRateLimitPausesEveryCall(t *testing.T) {
+	var n atomic.Int32
+	var limited time.Time
+	rejected := make(chan struct{})
+	arrivals := make(chan time.Time, 4)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1) == 1 {
+			limited = time.Now()
+			w.Header().Set("Retry-After", "1")
+			w.WriteHeader(http.StatusTooManyRequests)
+			io.WriteString(w, `{"code":"rate_limited","message":"slow down"}`)
+			return
+		}
+		arrivals <- time.Now()
+		io.WriteString(w, policyJSON)
+	}))
+	defer srv.Close()
+	var once sync.Once
+	c := newTestClient(t, srv, func(c *Config) {
+		c.RetryWaitMax = 5 * time.Second
+		// The transport logs an attempt once it has seen the answer.
+		c.Logger = &pauseSignal{once: &once, rejected: rejected}
+	})
+	errs := make(chan error, 2)
+	go func() { _, err := c.GetPolicy(context.Background(), "a"); errs <- err }()
+	<-rejected
+	go func() { _, err := c.GetPolicy(context.Background(), "b"); errs <- err }()
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := n.Load(); got != 3 {
+		t.Errorf("%d requests, want 3 (one 429, then one for each call)", got)
+	}
+	close(arrivals)
+	for at := range arrivals {
+		if gap := at.Sub(limited); gap < 900*time.Millisecond {
+			t.Errorf("a request was sent %s after the 429, before its Retry-After of 1 s", gap)
+		}
+	}
+}
+
+// pauseSignal closes rejected when the transport has seen a 429.
+type pauseSignal struct {
+	once     *sync.Once
+	rejected chan struct{}
+}
+
+func (p *pauseSignal) Debug(_ context.Context, _ string, fields map[string]any) {
+	if fields["status"] == http.StatusTooManyRequests {
+		p.once.Do(func() { close(p.rejected) })
+	}
+}
+
+// TestRateLimitPauseEndsWithContext checks that a call held back by a
+// rate limit pause returns when its context ends.
+func TestRateLimitPauseEndsWithContext(t *testing.T) {
+	p := &ratePause{max: time.Minute}
+	p.extend("30", time.Now())
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if err := p.wait(ctx); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("wait = %v, want the context's deadline", err)
+	}
+	p = &ratePause{max: 10 * time.Millisecond}
+	p.extend("30", time.Now())
+	if err := p.wait(context.Background()); err != nil {
+		t.Fatalf("wait past the cap: %v", err)
+	}
+}
+
 func TestRetryAfterParsing(t *testing.T) {
 	now := time.Date(2025, 1, 1, 12, 0, 0, 0, time.UTC)
 	for v, want := range map[string]time.Duration{
