@@ -438,7 +438,10 @@ func (r *awsRoleMappingResource) ImportState(ctx context.Context, req resource.I
 				"jitsudo_aws_role data source): %s.", err))
 		return
 	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("aws_role_id"), id)...)
+	// The API's ids are lower case, as the identity and the jitsudo_aws_role
+	// data source give them: an id typed in upper case must not make the
+	// next plan replace the mapping.
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("aws_role_id"), strings.ToLower(id))...)
 }
 
 // apply writes the role set of plan to the API, authoritatively, on

@@ -261,6 +261,14 @@ func TestAccAwsRoleMapping_basic(t *testing.T) {
 				},
 			},
 			{
+				// An id typed in upper case imports the same mapping.
+				ResourceName:                         awsRoleTestMappingAddress,
+				ImportState:                          true,
+				ImportStateVerify:                    true,
+				ImportStateVerifyIdentifierAttribute: "aws_role_id",
+				ImportStateId:                        strings.ToUpper(admin),
+			},
+			{
 				ResourceName:  awsRoleTestMappingAddress,
 				ImportState:   true,
 				ImportStateId: "Admin",

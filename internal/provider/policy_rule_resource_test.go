@@ -293,6 +293,16 @@ func TestAccPolicyRule_basic(t *testing.T) {
 				ImportStateVerify: true,
 			},
 			{
+				// Ids typed in upper case import the same rule.
+				ResourceName: testAccPolicyRuleAddr,
+				ImportState:  true,
+				ImportStateIdFunc: func(s *terraform.State) (string, error) {
+					id, err := testAccPolicyRuleImportID(testAccPolicyRuleAddr)(s)
+					return strings.ToUpper(id), err
+				},
+				ImportStateVerify: true,
+			},
+			{
 				// Unset scopes are `any`, an explicit { scope = "any" } is kept;
 				// removed conditions and notice are cleared on the server,
 				// removed audit_session goes back to true, a removed ordinal
