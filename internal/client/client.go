@@ -94,6 +94,8 @@ type Client struct {
 	// the error of unanswered calls.
 	timeout        time.Duration
 	timeoutSetting string
+	// pause holds calls back while the API rate limits the client.
+	pause *ratePause
 }
 
 // CheckEndpoint accepts absolute http and https URLs with a host and
@@ -175,7 +177,8 @@ func New(cfg Config) (*Client, error) {
 	if hc.Transport == nil {
 		hc.Transport = http.DefaultTransport
 	}
-	hc.Transport = &transport{next: hc.Transport, log: cfg.Logger, pause: &ratePause{max: min(cfg.RetryWaitMax, cfg.Timeout/2)}}
+	pause := &ratePause{max: cfg.RetryWaitMax}
+	hc.Transport = &transport{next: hc.Transport, log: cfg.Logger, pause: pause}
 
 	return &Client{
 		base:           base,
@@ -184,6 +187,7 @@ func New(cfg Config) (*Client, error) {
 		userAgent:      cfg.UserAgent,
 		timeout:        cfg.Timeout,
 		timeoutSetting: cfg.TimeoutSetting,
+		pause:          pause,
 		http: &retryablehttp.Client{
 			HTTPClient:   hc,
 			Logger:       nil, // disabled: transport logs, with ctx and without headers
@@ -191,7 +195,9 @@ func New(cfg Config) (*Client, error) {
 			RetryWaitMax: cfg.RetryWaitMax,
 			RetryMax:     max(cfg.MaxRetries, 0),
 			CheckRetry:   checkRetry,
-			Backoff:      backoff,
+			Backoff: func(lo, hi time.Duration, attempt int, resp *http.Response) time.Duration {
+				return max(backoff(lo, hi, attempt, resp), pause.remaining())
+			},
 			ErrorHandler: keepLastResponse,
 		},
 	}, nil
@@ -281,9 +287,6 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		st.attempts++ // attempts of one call are sequential
 		attempt = st.attempts
 	}
-	if err := t.pause.wait(req.Context()); err != nil {
-		return nil, err
-	}
 	start := time.Now()
 	resp, err := t.next.RoundTrip(req)
 	if err == nil && resp.StatusCode == http.StatusTooManyRequests {
@@ -316,9 +319,10 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 // calls in flight, not only the one answered: each of them would otherwise
 // be answered 429 too, spend its retries, and with many concurrent calls
 // (terraform's parallelism) an unlucky call could fail after max_retries
-// rejections. So after a 429 no request of the client is sent before its
-// Retry-After has passed (1 s without one; at most RetryWaitMax, and half
-// the per-attempt Timeout, which the wait counts against).
+// rejections. So after a 429 (seen by the transport) no call of the client
+// sends its first attempt (do) or a retry (Backoff) before the Retry-After
+// has passed: 1 s without one, at most RetryWaitMax. The waits are outside
+// the per-attempt timeout.
 type ratePause struct {
 	max   time.Duration
 	mu    sync.Mutex
@@ -338,21 +342,28 @@ func (p *ratePause) extend(ra string, now time.Time) {
 	}
 }
 
-// wait returns once requests may be sent again, or ctx's error.
-func (p *ratePause) wait(ctx context.Context) error {
+// remaining is how long requests are still held back.
+func (p *ratePause) remaining() time.Duration {
 	p.mu.Lock()
-	d := time.Until(p.until)
-	p.mu.Unlock()
-	if d <= 0 {
-		return nil
-	}
-	timer := time.NewTimer(d)
-	defer timer.Stop()
-	select {
-	case <-timer.C:
-		return nil
-	case <-ctx.Done():
-		return context.Cause(ctx)
+	defer p.mu.Unlock()
+	return max(time.Until(p.until), 0)
+}
+
+// wait returns once requests may be sent again (also when the pause was
+// extended meanwhile), or ctx's error.
+func (p *ratePause) wait(ctx context.Context) error {
+	for {
+		d := p.remaining()
+		if d <= 0 {
+			return nil
+		}
+		timer := time.NewTimer(d)
+		select {
+		case <-timer.C:
+		case <-ctx.Done():
+			timer.Stop()
+			return context.Cause(ctx)
+		}
 	}
 }
 
@@ -412,6 +423,11 @@ func (c *Client) do(ctx context.Context, r request, out any, opts []Option) erro
 		h.Set("If-Match", o.ifMatch)
 	}
 
+	// The first attempt waits out a rate limit pause here, retries in
+	// Backoff: outside each attempt's timeout.
+	if err := c.pause.wait(ctx); err != nil {
+		return fmt.Errorf("jitsudo API: %s %s: %w", r.method, r.path, ctxError(ctx))
+	}
 	resp, err := c.http.Do(req)
 	if err != nil {
 		if ctx.Err() != nil {

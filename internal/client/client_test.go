@@ -296,6 +296,38 @@ func TestRateLimitPausesEveryCall(t *testing.T) {
 	}
 }
 
+// TestRateLimitPauseOutsideTimeout checks that a call held back by a rate
+// limit pause does not spend its per-attempt timeout waiting: an answer
+// that takes most of the timeout still arrives in time.
+func TestRateLimitPauseOutsideTimeout(t *testing.T) {
+	var n atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1) == 1 {
+			w.Header().Set("Retry-After", "1")
+			w.WriteHeader(http.StatusTooManyRequests)
+			return
+		}
+		time.Sleep(700 * time.Millisecond)
+		io.WriteString(w, policyJSON)
+	}))
+	defer srv.Close()
+	c := newTestClient(t, srv, func(c *Config) {
+		c.Timeout = time.Second
+		c.RetryWaitMax = 5 * time.Second
+		c.MaxRetries = NoRetries
+	})
+	if _, err := c.GetPolicy(context.Background(), "a"); !errors.Is(err, ErrRateLimited) {
+		t.Fatalf("first call: %v, want the 429", err)
+	}
+	start := time.Now()
+	if _, err := c.GetPolicy(context.Background(), "b"); err != nil {
+		t.Fatalf("a call after the pause: %v", err)
+	}
+	if waited := time.Since(start); waited < 1500*time.Millisecond {
+		t.Errorf("the call took %s, want the pause of about 1 s and the answer's 0.7 s", waited)
+	}
+}
+
 // pauseSignal closes rejected when the transport has seen a 429.
 type pauseSignal struct {
 	once     *sync.Once
