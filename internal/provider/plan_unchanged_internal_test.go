@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"maps"
+	"net/http"
+	"net/http/httptest"
 	"slices"
 	"testing"
 
@@ -13,31 +15,49 @@ import (
 
 // unchangedPlanStates are a stored state of each type in
 // plansUnchangedAsPrior (two for rules: structured and raw), with every
-// attribute that has a default at its default.
-var unchangedPlanStates = map[string]struct{ typeName, state string }{
+// attribute that has a default at its default, and the optional+computed
+// attributes its configuration leaves out.
+var unchangedPlanStates = map[string]struct {
+	typeName, state string
+	unset           []string
+}{
 	"policy": {"jitsudo_policy", `{"id":"2a1b1f0e-3c4d-4e5f-8a9b-0c1d2e3f4a5b","name":"oncall","description":"On-call access",` +
 		`"enabled":true,"priority":0,"default_duration_seconds":3600,"max_duration_seconds":14400,"notification_channel":"#access",` +
-		`"cedar_policy_set":"permit (principal, action, resource);","created_at":"2026-01-01T00:00:00Z","updated_at":"2026-01-02T00:00:00Z","timeouts":null}`},
+		`"cedar_policy_set":"permit (principal, action, resource);","created_at":"2026-01-01T00:00:00Z","updated_at":"2026-01-02T00:00:00Z","timeouts":null}`, nil},
 	"rule": {"jitsudo_policy_rule", `{"id":"7c9e6679-7425-40de-944b-e07fc1f90ae7","policy_id":"2a1b1f0e-3c4d-4e5f-8a9b-0c1d2e3f4a5b",` +
 		`"effect":"permit","principal":{"scope":"in","entity_type":"Group","entity_id":"oncall","in_entity_type":null},` +
 		`"action":{"scope":"in","ids":["request","approve"]},"resource":null,"conditions":"context.mfa == true",` +
 		`"policy_text":"permit (principal in Group::\"oncall\", action in [Action::\"request\", Action::\"approve\"], resource) when { context.mfa == true };",` +
-		`"audit_session":true,"notice":null,"ordinal":1,"created_at":"2026-01-01T00:00:00Z","updated_at":"2026-01-02T00:00:00Z","timeouts":{"create":"5m","update":null,"delete":null}}`},
+		`"audit_session":true,"notice":null,"ordinal":1,"created_at":"2026-01-01T00:00:00Z","updated_at":"2026-01-02T00:00:00Z","timeouts":{"create":"5m","update":null,"delete":null}}`,
+		[]string{"policy_text"}},
 	"raw rule": {"jitsudo_policy_rule", `{"id":"7c9e6679-7425-40de-944b-e07fc1f90ae8","policy_id":"2a1b1f0e-3c4d-4e5f-8a9b-0c1d2e3f4a5b",` +
 		`"effect":null,"principal":null,"action":null,"resource":null,"conditions":null,` +
 		`"policy_text":"forbid (principal, action, resource) unless { context.mfa };",` +
-		`"audit_session":true,"notice":"MFA only","ordinal":2,"created_at":"2026-01-01T00:00:00Z","updated_at":"2026-01-02T00:00:00Z","timeouts":null}`},
+		`"audit_session":true,"notice":"MFA only","ordinal":2,"created_at":"2026-01-01T00:00:00Z","updated_at":"2026-01-02T00:00:00Z","timeouts":null}`, nil},
 	"mapping": {"jitsudo_aws_role_mapping", `{"aws_role_id":"0b6f1c2d-3e4f-4a5b-9c6d-7e8f9a0b1c2d","arn":"arn:aws:iam::123456789012:role/Dev",` +
-		`"name":"Dev","role_ids":["r-admin","r-read"],"roles":{"r-admin":"Admin","r-read":"Read"},"timeouts":null}`},
+		`"name":"Dev","role_ids":["r-admin","r-read"],"roles":{"r-admin":"Admin","r-read":"Read"},"timeouts":null}`, nil},
 	"permission set": {"jitsudo_permission_set", `{"id":"arn:aws:sso:::permissionSet/ssoins-1234567890abcdef/ps-1234567890abcdef",` +
 		`"name":"ReadOnly","description":null,"account_id":"123456789012","metadata":"{}","rank":3,"session_duration":"PT8H",` +
-		`"relay_state":null,"last_synced_at":"2026-01-02T00:00:00Z","timeouts":null}`},
+		`"relay_state":null,"last_synced_at":"2026-01-02T00:00:00Z","timeouts":null}`, nil},
 }
 
 // TestUnchangedPlanMatchesFramework checks that planUnchanged answers
-// exactly the plans it may, and answers them as the framework does.
+// exactly the plans it may, and answers them as the framework does, with
+// the provider configured (a Cedar schema the rules do not fit, whose
+// findings are warnings, and an API that fails every request): the
+// ModifyPlans run as in a real plan, and any warning or change they made
+// on an unchanged plan would show.
 func TestUnchangedPlanMatchesFramework(t *testing.T) {
 	framework, schemas := frameworkServer(t)
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusInternalServerError)
+	}))
+	defer hs.Close()
+	raw := &rawPlanServer{ProviderServer: framework}
+	unchangedPlanConfigure(t, raw, schemas, hs.URL)
+	if !raw.configured.Load() {
+		t.Fatal("not configured")
+	}
 	identities, err := framework.GetResourceIdentitySchemas(context.Background(), &tfprotov6.GetResourceIdentitySchemasRequest{})
 	if err != nil {
 		t.Fatal(err)
@@ -50,10 +70,8 @@ func TestUnchangedPlanMatchesFramework(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		u := unchangedPlanCase{t: t, typ: st.typ, prior: prior, schema: schemas.ResourceSchemas[c.typeName], identity: identities.IdentitySchemas[c.typeName]}
+		u := unchangedPlanCase{t: t, typ: st.typ, prior: prior, schema: schemas.ResourceSchemas[c.typeName], identity: identities.IdentitySchemas[c.typeName], unset: c.unset}
 		config := u.config(nil)
-		raw := &rawPlanServer{ProviderServer: framework}
-		raw.configured.Store(true)
 
 		t.Run(name+"/unchanged", func(t *testing.T) {
 			u.t = t
@@ -111,6 +129,71 @@ func TestUnchangedPlanMatchesFramework(t *testing.T) {
 	}
 }
 
+// TestUnchangedPlanNeedsKnownConfig checks that planUnchanged is only used
+// after a provider configuration without errors and unknown values (with
+// unknown values the framework defers plans, or the client is not set).
+func TestUnchangedPlanNeedsKnownConfig(t *testing.T) {
+	framework, schemas := frameworkServer(t)
+	raw := &rawPlanServer{ProviderServer: framework}
+	for _, c := range []struct {
+		name, endpoint, tenant string
+		want                   bool
+	}{
+		{"unknown endpoint", "", "2489e9ad-2ee2-8e00-8ec9-32d5f69181c0", false},
+		{"known", "https://jitsudo.invalid", "2489e9ad-2ee2-8e00-8ec9-32d5f69181c0", true},
+		{"invalid tenant id", "https://jitsudo.invalid", "x", false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			attrs := unchangedPlanProviderConfig(schemas, c.endpoint)
+			attrs["tenant_id"] = tftypes.NewValue(tftypes.String, c.tenant)
+			typ := schemas.Provider.ValueType()
+			_, err := raw.ConfigureProvider(context.Background(), &tfprotov6.ConfigureProviderRequest{
+				Config:             psDynamic(t, typ, tftypes.NewValue(typ, attrs)),
+				ClientCapabilities: &tfprotov6.ConfigureProviderClientCapabilities{DeferralAllowed: true},
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := raw.configured.Load(); got != c.want {
+				t.Errorf("configured = %v, want %v", got, c.want)
+			}
+		})
+	}
+}
+
+// unchangedPlanProviderConfig is a provider block for endpoint ("" for
+// unknown) with a Cedar schema and schema findings as warnings.
+func unchangedPlanProviderConfig(schemas *tfprotov6.GetProviderSchemaResponse, endpoint string) map[string]tftypes.Value {
+	attrs := map[string]tftypes.Value{}
+	for name, at := range schemas.Provider.ValueType().(tftypes.Object).AttributeTypes {
+		attrs[name] = tftypes.NewValue(at, nil)
+	}
+	attrs["endpoint"] = tftypes.NewValue(tftypes.String, tftypes.UnknownValue)
+	if endpoint != "" {
+		attrs["endpoint"] = tftypes.NewValue(tftypes.String, endpoint)
+	}
+	attrs["api_key"] = tftypes.NewValue(tftypes.String, "test-key")
+	attrs["tenant_id"] = tftypes.NewValue(tftypes.String, "2489e9ad-2ee2-8e00-8ec9-32d5f69181c0")
+	attrs["max_retries"] = tftypes.NewValue(tftypes.Number, 0)
+	attrs["cedar_schema"] = tftypes.NewValue(tftypes.String, "entity User;\naction look appliesTo { principal: User, resource: User };\n")
+	attrs["schema_findings"] = tftypes.NewValue(tftypes.String, "warning")
+	return attrs
+}
+
+// unchangedPlanConfigure configures raw (and so its framework) with the
+// provider block of unchangedPlanProviderConfig.
+func unchangedPlanConfigure(t *testing.T, raw *rawPlanServer, schemas *tfprotov6.GetProviderSchemaResponse, endpoint string) {
+	t.Helper()
+	typ := schemas.Provider.ValueType()
+	resp, err := raw.ConfigureProvider(context.Background(), &tfprotov6.ConfigureProviderRequest{
+		Config: psDynamic(t, typ, tftypes.NewValue(typ, unchangedPlanProviderConfig(schemas, endpoint))),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	psCheckDiags(t, "ConfigureProvider", resp.Diagnostics)
+}
+
 type unchangedPlanCase struct {
 	t        *testing.T
 	typ      tftypes.Type
@@ -120,6 +203,8 @@ type unchangedPlanCase struct {
 	// noIdentity leaves the prior identity out, as terraform before 1.12
 	// does.
 	noIdentity bool
+	// unset are attributes the configuration leaves out.
+	unset []string
 }
 
 func (u *unchangedPlanCase) schemaAttrs() map[string]*tfprotov6.SchemaAttribute {
@@ -131,12 +216,12 @@ func (u *unchangedPlanCase) schemaAttrs() map[string]*tfprotov6.SchemaAttribute 
 }
 
 // config is the configuration of the prior state: computed-only
-// attributes null, and so are the attributes in omit.
+// attributes null, and so are u.unset and the attributes in omit.
 func (u *unchangedPlanCase) config(omit map[string]tftypes.Value) tftypes.Value {
 	nulls := map[string]tftypes.Value{}
 	for name, a := range u.schemaAttrs() {
 		_, omitted := omit[name]
-		if (a.Computed && !a.Optional) || omitted {
+		if (a.Computed && !a.Optional) || omitted || slices.Contains(u.unset, name) {
 			nulls[name] = tftypes.NewValue(u.typ.(tftypes.Object).AttributeTypes[name], nil)
 		}
 	}
@@ -223,8 +308,11 @@ func (u *unchangedPlanCase) compare(framework tfprotov6.ProviderServer, raw *raw
 		u.t.Fatal("planUnchanged left an unchanged plan to the framework")
 	}
 	psCheckSameValue(u.t, u.typ, "planned state", got.PlannedState, want.PlannedState)
-	if len(want.RequiresReplace) != 0 || len(want.Diagnostics) != 0 {
-		u.t.Errorf("the framework's plan has requires_replace %v, diagnostics %v", want.RequiresReplace, want.Diagnostics)
+	if len(want.RequiresReplace) != 0 {
+		u.t.Errorf("the framework's plan replaces %v", want.RequiresReplace)
+	}
+	for _, d := range want.Diagnostics {
+		u.t.Errorf("the framework's plan has a diagnostic that planUnchanged drops: %s: %s", d.Summary, d.Detail)
 	}
 	var gotPrivate, wantPrivate map[string][]byte
 	if json.Unmarshal(got.PlannedPrivate, &gotPrivate) != nil || json.Unmarshal(want.PlannedPrivate, &wantPrivate) != nil ||
