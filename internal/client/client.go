@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
@@ -35,7 +36,9 @@ const (
 	DefaultRetryWaitMin = 250 * time.Millisecond
 	DefaultRetryWaitMax = 10 * time.Second
 	DefaultTimeout      = 30 * time.Second
-	DefaultUserAgent    = "terraform-provider-jitsudo/dev"
+	// DefaultRateLimitWait bounds how long one call keeps retrying 429s.
+	DefaultRateLimitWait = 5 * time.Minute
+	DefaultUserAgent     = "terraform-provider-jitsudo/dev"
 )
 
 // NoRetries as Config.MaxRetries sends every request once: the zero value
@@ -57,7 +60,13 @@ type Config struct {
 	UserAgent string
 	// MaxRetries is how many times a failed attempt is retried (0 means
 	// DefaultMaxRetries; NoRetries, or any negative count, disables retries).
+	// Answers 429 do not count: with retries on, a rate-limited call is
+	// retried after each Retry-After for up to RateLimitWait.
 	MaxRetries int
+	// RateLimitWait is how long, from its first attempt, a call is retried
+	// while the API answers 429 (0 means DefaultRateLimitWait). The
+	// context's deadline still ends it first.
+	RateLimitWait time.Duration
 	// RetryWaitMin and RetryWaitMax bound the wait between attempts, also
 	// when the server asks for a longer one with Retry-After.
 	RetryWaitMin, RetryWaitMax time.Duration
@@ -96,6 +105,8 @@ type Client struct {
 	timeoutSetting string
 	// pause holds calls back while the API rate limits the client.
 	pause *ratePause
+	// retry decides the retries of http.
+	retry retryPolicy
 }
 
 // CheckEndpoint accepts absolute http and https URLs with a host and
@@ -167,6 +178,9 @@ func New(cfg Config) (*Client, error) {
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = DefaultTimeout
 	}
+	if cfg.RateLimitWait <= 0 {
+		cfg.RateLimitWait = DefaultRateLimitWait
+	}
 
 	hc := cleanhttp.DefaultPooledClient()
 	if cfg.HTTPClient != nil {
@@ -178,6 +192,7 @@ func New(cfg Config) (*Client, error) {
 		hc.Transport = http.DefaultTransport
 	}
 	pause := &ratePause{max: cfg.RetryWaitMax}
+	retry := retryPolicy{maxRetries: cfg.MaxRetries, rateLimitWait: cfg.RateLimitWait}
 	hc.Transport = &transport{next: hc.Transport, log: cfg.Logger, pause: pause}
 
 	return &Client{
@@ -188,14 +203,21 @@ func New(cfg Config) (*Client, error) {
 		timeout:        cfg.Timeout,
 		timeoutSetting: cfg.TimeoutSetting,
 		pause:          pause,
+		retry:          retry,
 		http: &retryablehttp.Client{
 			HTTPClient:   hc,
 			Logger:       nil, // disabled: transport logs, with ctx and without headers
 			RetryWaitMin: cfg.RetryWaitMin,
 			RetryWaitMax: cfg.RetryWaitMax,
-			RetryMax:     max(cfg.MaxRetries, 0),
-			CheckRetry:   checkRetry,
+			// The retries are counted by retryPolicy (rate limits apart).
+			RetryMax:   retryMax(cfg.MaxRetries),
+			CheckRetry: retry.check,
 			Backoff: func(lo, hi time.Duration, attempt int, resp *http.Response) time.Duration {
+				if resp != nil && resp.StatusCode == http.StatusTooManyRequests {
+					// The pause holds the Retry-After; a little jitter
+					// spreads the calls that it released together.
+					return min(max(pause.remaining(), lo)+rand.N(lo+1), hi)
+				}
 				return max(backoff(lo, hi, attempt, resp), pause.remaining())
 			},
 			ErrorHandler: keepLastResponse,
@@ -203,19 +225,42 @@ func New(cfg Config) (*Client, error) {
 	}, nil
 }
 
-// checkRetry retries connection errors and 429, 502, 503 and 504, never
-// other statuses, and stops as soon as ctx is done.
-func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+// retryMax is retryablehttp's bound on attempts: none without retries,
+// otherwise unbounded, as retryPolicy counts them.
+func retryMax(maxRetries int) int {
+	if maxRetries < 0 {
+		return 0
+	}
+	return math.MaxInt32
+}
+
+// retryPolicy retries connection errors, 502, 503 and 504 up to
+// maxRetries times, and 429 for up to rateLimitWait from the call's first
+// attempt (not with retries off); never other statuses, and never once
+// the context is done.
+type retryPolicy struct {
+	maxRetries    int
+	rateLimitWait time.Duration
+}
+
+func (p retryPolicy) check(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	if ctx.Err() != nil {
 		return false, ctx.Err()
 	}
+	st, _ := ctx.Value(callStateKey{}).(*callState)
+	if st == nil || p.maxRetries < 0 {
+		return false, nil
+	}
 	if err != nil {
 		// Retries connection errors, not TLS, scheme or redirect errors.
-		return retryablehttp.DefaultRetryPolicy(ctx, nil, err)
+		retry, err := retryablehttp.DefaultRetryPolicy(ctx, nil, err)
+		return retry && st.failure(p.maxRetries), err
 	}
 	switch resp.StatusCode {
-	case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-		return true, nil
+	case http.StatusTooManyRequests:
+		return time.Since(st.start) < p.rateLimitWait, nil
+	case http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return st.failure(p.maxRetries), nil
 	}
 	return false, nil
 }
@@ -268,7 +313,17 @@ func keepLastResponse(resp *http.Response, err error, _ int) (*http.Response, er
 }
 
 // callState follows one logical call through its attempts.
-type callState struct{ attempts int }
+type callState struct {
+	start    time.Time
+	attempts int
+	failures int // answers and errors that count against MaxRetries
+}
+
+// failure counts one and reports whether max more retries allow another.
+func (st *callState) failure(maxRetries int) bool {
+	st.failures++
+	return st.failures <= maxRetries
+}
 
 type callStateKey struct{}
 
@@ -400,7 +455,7 @@ func (c *Client) do(ctx context.Context, r request, out any, opts []Option) erro
 	u.Path, _ = url.PathUnescape(u.RawPath)
 	u.RawQuery = r.query.Encode()
 
-	st := &callState{}
+	st := &callState{start: time.Now()}
 	ctx = context.WithValue(ctx, callStateKey{}, st)
 	req, err := retryablehttp.NewRequestWithContext(ctx, r.method, u.String(), body)
 	if err != nil {

@@ -104,13 +104,14 @@ func TestDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	h := c.http
-	if h.RetryMax != DefaultMaxRetries || h.RetryWaitMin != DefaultRetryWaitMin || h.RetryWaitMax != DefaultRetryWaitMax ||
+	if c.retry.maxRetries != DefaultMaxRetries || c.retry.rateLimitWait != DefaultRateLimitWait ||
+		h.RetryWaitMin != DefaultRetryWaitMin || h.RetryWaitMax != DefaultRetryWaitMax ||
 		h.HTTPClient.Timeout != DefaultTimeout || c.userAgent != DefaultUserAgent {
 		t.Fatalf("defaults not applied: %+v %q", h, c.userAgent)
 	}
 	c, _ = New(Config{Endpoint: "http://127.0.0.1:1", APIKey: "k", TenantID: testTenant, MaxRetries: NoRetries})
-	if c.http.RetryMax != 0 {
-		t.Fatalf("MaxRetries -1: RetryMax = %d, want 0", c.http.RetryMax)
+	if c.http.RetryMax != 0 || c.retry.maxRetries >= 0 {
+		t.Fatalf("MaxRetries -1: RetryMax = %d, policy %+v, want no retries", c.http.RetryMax, c.retry)
 	}
 }
 
@@ -325,6 +326,46 @@ func TestRateLimitPauseOutsideTimeout(t *testing.T) {
 	}
 	if waited := time.Since(start); waited < 1500*time.Millisecond {
 		t.Errorf("the call took %s, want the pause of about 1 s and the answer's 0.7 s", waited)
+	}
+}
+
+// TestRateLimitRetriesBeyondMaxRetries checks that answers 429 do not
+// spend max_retries: a call rate limited more often than that still
+// succeeds, while other failures stay bounded by it (see
+// TestRetryCountAndBackoffBounded) and rate limits by RateLimitWait.
+func TestRateLimitRetriesBeyondMaxRetries(t *testing.T) {
+	srv, n := statusSequence(t, policyJSON, 429, 429, 429, 429, 429, 503, 429)
+	c := newTestClient(t, srv, func(c *Config) {
+		c.MaxRetries, c.RetryWaitMin, c.RetryWaitMax = 1, time.Millisecond, 5*time.Millisecond
+	})
+	if _, err := c.GetPolicy(context.Background(), "x"); err != nil {
+		t.Fatalf("7 failed attempts, 6 of them 429, with max_retries 1: %v", err)
+	}
+	if got := n.Load(); got != 8 {
+		t.Errorf("%d attempts, want 8", got)
+	}
+
+	srv, n = statusSequence(t, policyJSON, 503, 429, 503)
+	c = newTestClient(t, srv, func(c *Config) {
+		c.MaxRetries, c.RetryWaitMin, c.RetryWaitMax = 1, time.Millisecond, 5*time.Millisecond
+	})
+	if _, err := c.GetPolicy(context.Background(), "x"); !errors.Is(err, ErrUnavailable) || n.Load() != 3 {
+		t.Errorf("503, 429, 503 with max_retries 1: %v after %d attempts, want ErrUnavailable after 3", err, n.Load())
+	}
+
+	always := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusTooManyRequests)
+	}))
+	defer always.Close()
+	c = newTestClient(t, always, func(c *Config) {
+		c.RetryWaitMin, c.RetryWaitMax, c.RateLimitWait = time.Millisecond, 5*time.Millisecond, 100*time.Millisecond
+	})
+	start := time.Now()
+	if _, err := c.GetPolicy(context.Background(), "x"); !errors.Is(err, ErrRateLimited) {
+		t.Errorf("always 429: %v, want ErrRateLimited", err)
+	}
+	if took := time.Since(start); took < 100*time.Millisecond || took > 2*time.Second {
+		t.Errorf("always 429 with RateLimitWait 100ms: gave up after %s", took)
 	}
 }
 

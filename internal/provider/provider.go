@@ -152,10 +152,11 @@ func (p *jitsudoProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 				},
 			},
 			"max_retries": schema.Int64Attribute{
-				MarkdownDescription: fmt.Sprintf("How many times a request is retried after a rate limit "+
-					"(429), a gateway or availability error (502, 503, 504) or a network error, from 0 "+
-					"(never) to %d. Creates are safe to retry: each carries an idempotency key. "+
-					"Defaults to `%d`.", maxMaxRetries, defaultMaxRetries),
+				MarkdownDescription: fmt.Sprintf("How many times a request is retried after a gateway or "+
+					"availability error (502, 503, 504) or a network error, from 0 (never) to %d. A rate "+
+					"limit (429) does not count: while retries are on, a rate-limited request is retried "+
+					"after each `Retry-After` for up to %d minutes. Creates are safe to retry: each carries an "+
+					"idempotency key. Defaults to `%d`.", maxMaxRetries, int(client.DefaultRateLimitWait.Minutes()), defaultMaxRetries),
 				Optional: true,
 				Validators: []validator.Int64{
 					int64validator.Between(0, maxMaxRetries),
