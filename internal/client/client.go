@@ -258,7 +258,12 @@ func (p retryPolicy) check(ctx context.Context, resp *http.Response, err error) 
 	}
 	switch resp.StatusCode {
 	case http.StatusTooManyRequests:
-		return time.Since(st.start) < p.rateLimitWait, nil
+		st.rateLimited++
+		left := p.rateLimitWait - time.Since(st.start)
+		if ra, ok := retryAfter(resp.Header.Get("Retry-After"), time.Now()); ok && ra > left {
+			return false, nil // the server asks for a longer wait than is left
+		}
+		return left > 0, nil
 	case http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
 		return st.failure(p.maxRetries), nil
 	}
@@ -314,9 +319,19 @@ func keepLastResponse(resp *http.Response, err error, _ int) (*http.Response, er
 
 // callState follows one logical call through its attempts.
 type callState struct {
-	start    time.Time
-	attempts int
-	failures int // answers and errors that count against MaxRetries
+	start       time.Time
+	attempts    int
+	failures    int // answers and errors that count against MaxRetries
+	rateLimited int // answers 429
+}
+
+// attemptsText is "N attempt(s)", with how many were rate limited.
+func (st *callState) attemptsText() string {
+	text := fmt.Sprintf("%d attempt(s)", max(st.attempts, 1))
+	if st.rateLimited > 0 {
+		text += fmt.Sprintf(", %d of them answered 429 (rate limited)", st.rateLimited)
+	}
+	return text
 }
 
 // failure counts one and reports whether max more retries allow another.
@@ -489,10 +504,10 @@ func (c *Client) do(ctx context.Context, r request, out any, opts []Option) erro
 			return fmt.Errorf("jitsudo API: %s %s: %w", r.method, r.path, ctxError(ctx))
 		}
 		if isTimeout(err) {
-			return fmt.Errorf("jitsudo API: %s %s: no answer from %s within %s after %d attempt(s): %w",
-				r.method, r.path, c.endpoint(), c.timeoutDesc(), max(st.attempts, 1), err)
+			return fmt.Errorf("jitsudo API: %s %s: no answer from %s within %s after %s: %w",
+				r.method, r.path, c.endpoint(), c.timeoutDesc(), st.attemptsText(), err)
 		}
-		return fmt.Errorf("jitsudo API: %s %s: giving up after %d attempt(s): %w", r.method, r.path, max(st.attempts, 1), err)
+		return fmt.Errorf("jitsudo API: %s %s: giving up after %s: %w", r.method, r.path, st.attemptsText(), err)
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes))

@@ -369,6 +369,54 @@ func TestRateLimitRetriesBeyondMaxRetries(t *testing.T) {
 	}
 }
 
+// TestRateLimitGivesUpOnLongRetryAfter checks that a call asked to wait
+// longer than its rate limit budget has left gives up at once, and that an
+// error after answers 429 counts them.
+func TestRateLimitGivesUpOnLongRetryAfter(t *testing.T) {
+	var n atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
+		w.Header().Set("Retry-After", "3600")
+		w.WriteHeader(http.StatusTooManyRequests)
+	}))
+	defer srv.Close()
+	c := newTestClient(t, srv)
+	if _, err := c.GetPolicy(context.Background(), "x"); !errors.Is(err, ErrRateLimited) || n.Load() != 1 {
+		t.Errorf("Retry-After 3600 s: %v after %d attempts, want ErrRateLimited after 1", err, n.Load())
+	}
+
+	n.Store(0)
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1) <= 2 {
+			w.WriteHeader(http.StatusTooManyRequests)
+			return
+		}
+		time.Sleep(200 * time.Millisecond)
+	}))
+	defer slow.Close()
+	c = newTestClient(t, slow, func(c *Config) {
+		c.MaxRetries, c.Timeout, c.RetryWaitMin, c.RetryWaitMax = 1, 50*time.Millisecond, time.Millisecond, 5*time.Millisecond
+	})
+	_, err := c.GetPolicy(context.Background(), "x")
+	if want := "after 4 attempt(s), 2 of them answered 429 (rate limited)"; err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("err = %v, want it to say %q", err, want)
+	}
+}
+
+// TestTLSErrorsNotRetried checks that a certificate error is not retried
+// (nor counted as a failure that may be).
+func TestTLSErrorsNotRetried(t *testing.T) {
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, policyJSON)
+	}))
+	defer srv.Close()
+	c := newTestClient(t, srv, func(c *Config) { c.HTTPClient = nil }) // without the test server's certificate
+	_, err := c.GetPolicy(context.Background(), "x")
+	if err == nil || !strings.Contains(err.Error(), "giving up after 1 attempt(s)") {
+		t.Errorf("untrusted certificate: %v, want one attempt", err)
+	}
+}
+
 // pauseSignal closes rejected when the transport has seen a 429.
 type pauseSignal struct {
 	once     *sync.Once

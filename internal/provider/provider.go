@@ -155,7 +155,8 @@ func (p *jitsudoProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 				MarkdownDescription: fmt.Sprintf("How many times a request is retried after a gateway or "+
 					"availability error (502, 503, 504) or a network error, from 0 (never) to %d. A rate "+
 					"limit (429) does not count: while retries are on, a rate-limited request is retried "+
-					"after each `Retry-After` for up to %d minutes. Creates are safe to retry: each carries an "+
+					"after each `Retry-After` (at most `retry_wait_max` apart) for up to %d minutes. "+
+					"Creates are safe to retry: each carries an "+
 					"idempotency key. Defaults to `%d`.", maxMaxRetries, int(client.DefaultRateLimitWait.Minutes()), defaultMaxRetries),
 				Optional: true,
 				Validators: []validator.Int64{
