@@ -398,27 +398,41 @@ func (r *policyResource) Update(ctx context.Context, req resource.UpdateRequest,
 // apply), that is the result; if its own settings are still those of
 // state, only its rules changed and the write is sent again, conditional on
 // the new etag; else someone changed the policy and errChangedOutside
-// comes back. plan is nil for a delete.
+// comes back. plan is nil for a delete. Rules written at the same time
+// (a destroy deletes rules that do not reference the policy in parallel
+// with it) can move the etag again before the write: then the policy is
+// read again, up to staleRetries times.
 func (r *policyResource) retryStale(ctx context.Context, plan, state *policyResourceModel, write func(etag string) (*api.Policy, error)) (*api.Policy, error) {
-	cur, err := r.client.GetPolicy(ctx, state.ID.ValueString())
-	if err != nil {
-		return nil, err
-	}
-	var got policyResourceModel
-	got.fromAPI(cur)
-	if plan != nil {
-		if _, changed := plan.toUpdate(&got); len(changed) == 0 {
-			tflog.Debug(ctx, "Policy already holds the planned settings", map[string]any{"id": cur.Id.String()})
-			return cur, nil
+	var err error
+	for range staleRetries {
+		var cur *api.Policy
+		if cur, err = r.client.GetPolicy(ctx, state.ID.ValueString()); err != nil {
+			return nil, err
+		}
+		var got policyResourceModel
+		got.fromAPI(cur)
+		if plan != nil {
+			if _, changed := plan.toUpdate(&got); len(changed) == 0 {
+				tflog.Debug(ctx, "Policy already holds the planned settings", map[string]any{"id": cur.Id.String()})
+				return cur, nil
+			}
+		}
+		if _, changed := state.toUpdate(&got); len(changed) != 0 {
+			tflog.Debug(ctx, "Policy changed outside Terraform", map[string]any{"id": cur.Id.String(), "changed": strings.Join(changed, ",")})
+			return nil, errChangedOutside
+		}
+		tflog.Debug(ctx, "Only the policy's rules changed since it was read; writing again", map[string]any{"id": cur.Id.String()})
+		var p *api.Policy
+		if p, err = write(cur.Etag); !isStale(err) {
+			return p, err
 		}
 	}
-	if _, changed := state.toUpdate(&got); len(changed) != 0 {
-		tflog.Debug(ctx, "Policy changed outside Terraform", map[string]any{"id": cur.Id.String(), "changed": strings.Join(changed, ",")})
-		return nil, errChangedOutside
-	}
-	tflog.Debug(ctx, "Only the policy's rules changed since it was read; writing again", map[string]any{"id": cur.Id.String()})
-	return write(cur.Etag)
+	return nil, err
 }
+
+// staleRetries bounds how often retryStale reads a policy whose etag only
+// its rules moved, and writes again.
+const staleRetries = 10
 
 func (r *policyResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	if !r.configured(&resp.Diagnostics) {

@@ -648,6 +648,51 @@ resource "jitsudo_policy_rule" "test" {
 	})
 }
 
+// A destroy deletes rules whose policy_id is a literal (as
+// terraform query -generate-config-out writes them: no dependency) in
+// parallel with their policy. Each rule deleted moves the policy's etag,
+// also after the policy's delete has read it again; the delete must still
+// go through, and nothing is left.
+func TestAccPolicy_destroyWithUnlinkedRules(t *testing.T) {
+	srv := acctest.NewServer(t)
+	p, err := srv.Client.CreatePolicy(context.Background(), api.PolicyCreate{Name: "acc-unlinked", MaxDurationSeconds: 3600})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := p.Id.String()
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy: resource.ComposeTestCheckFunc(testAccPolicyCheckDestroy(srv), func(*terraform.State) error {
+			if _, err := srv.Client.GetPolicy(context.Background(), id); !errors.Is(err, client.ErrNotFound) {
+				return fmt.Errorf("policy %s after the destroy: %v", id, err)
+			}
+			return nil
+		}),
+		Steps: []resource.TestStep{{
+			Config: srv.Config(fmt.Sprintf(`
+import {
+  to = jitsudo_policy.test
+  id = %[1]q
+}
+
+resource "jitsudo_policy" "test" {
+  name                 = "acc-unlinked"
+  max_duration_seconds = 3600
+}
+
+resource "jitsudo_policy_rule" "test" {
+  count       = 30
+  policy_id   = %[1]q
+  policy_text = "permit (principal == User::\"u${count.index}\", action, resource);"
+}
+`, id)),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testAccPolicyAddr, tfjsonpath.New("id"), knownvalue.StringExact(id)),
+			},
+		}},
+	})
+}
+
 // A create that commits but whose answer is lost to the provider is kept
 // in state (its id from Location), so the next apply converges without a
 // duplicate or an orphan.
