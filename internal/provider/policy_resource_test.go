@@ -663,8 +663,12 @@ func TestAccPolicy_destroyWithUnlinkedRules(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		CheckDestroy: resource.ComposeTestCheckFunc(testAccPolicyCheckDestroy(srv), func(*terraform.State) error {
-			if _, err := srv.Client.GetPolicy(context.Background(), id); !errors.Is(err, client.ErrNotFound) {
-				return fmt.Errorf("policy %s after the destroy: %v", id, err)
+			_, err := srv.Client.GetPolicy(context.Background(), id)
+			switch {
+			case err == nil:
+				return fmt.Errorf("policy %s still exists after the destroy", id)
+			case !errors.Is(err, client.ErrNotFound):
+				return fmt.Errorf("reading policy %s after the destroy: %w", id, err)
 			}
 			return nil
 		}),
