@@ -27,12 +27,10 @@ package provider
 import (
 	"context"
 	"fmt"
-	"sync"
 	"sync/atomic"
 
 	"github.com/hashicorp/terraform-plugin-framework-jsontypes/jsontypes"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
-	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -60,8 +58,8 @@ func NewProtocol6Server(version string) func() tfprotov6.ProviderServer {
 type rawPlanServer struct {
 	tfprotov6.ProviderServer
 
-	// configured is set by a ConfigureProvider without errors that was not
-	// deferred.
+	// configured is set by a ConfigureProvider without errors and without
+	// unknown values (see rawPlanServer.ConfigureProvider).
 	configured atomic.Bool
 }
 
@@ -82,11 +80,9 @@ func (s *rawPlanServer) PlanResourceChange(ctx context.Context, req *tfprotov6.P
 }
 
 // permissionSetsRawType is the value type of jitsudo_permission_sets.
-var permissionSetsRawType = sync.OnceValue(func() tftypes.Object {
-	var resp resource.SchemaResponse
-	(&permissionSetsResource{}).Schema(context.Background(), resource.SchemaRequest{}, &resp)
-	return resp.Schema.Type().TerraformType(context.Background()).(tftypes.Object)
-})
+func permissionSetsRawType() tftypes.Object {
+	return resourceStateTypes()[permissionSetsTypeName].typ.(tftypes.Object)
+}
 
 // rawObject is the attributes of a known, non-null object (nil otherwise).
 func rawObject(v tftypes.Value) (map[string]tftypes.Value, error) {
