@@ -35,6 +35,7 @@ set=(
   TestAccPolicyRule_schemaErrorsAtPlan TestAccPolicyRule_schemaErrorOnUpdate
   TestAccPolicyRule_schemaWarnings TestAccPolicyRule_schemaUnavailable
   TestFunctionCedarDecompose_terraform TestFunctionCedarFormat_terraform TestFunctionCedarValidate_terraform
+  TestFunctionCedarIsAuthorized_terraform
 )
 # Terraform only: resource identity, list resources and `terraform query`.
 terraform_run='TestAccListResources_[A-Za-z]*|TestAcc[A-Za-z]*_(identity|importByIdentity|list|query)[A-Za-z]*'
