@@ -27,18 +27,9 @@ step "Start jitsudo-local"
 start_local_server "$demo_dir/server"
 
 step "Fill the tenant through the API, without Terraform"
-auth=(-H "X-API-Key: $demo_api_key" -H "X-Tenant-ID: $demo_tenant" -H 'Content-Type: application/json')
-# api METHOD PATH [BODY]: the JSON answer; fails on an HTTP error.
-api() {
-  curl -sS -f "${auth[@]}" -X "$1" ${3:+--data "$3"} "$base$2"
-}
-# id_of JSON: the first "id" of a JSON answer (the object's own, or that
-# of the first item of a list).
-id_of() { grep -o '"id":"[^"]*"' <<<"$1" | head -n 1 | cut -d'"' -f4; }
-
-prod=$(id_of "$(api POST /v1/policies '{"name":"prod-access","description":"Production, on call only","max_duration_seconds":7200,
+prod=$(json_id "$(api POST /v1/policies '{"name":"prod-access","description":"Production, on call only","max_duration_seconds":7200,
   "default_duration_seconds":1800,"notification_channel":"#prod-access","priority":10}')")
-dev=$(id_of "$(api POST /v1/policies '{"name":"dev-access","max_duration_seconds":28800,"enabled":false}')")
+dev=$(json_id "$(api POST /v1/policies '{"name":"dev-access","max_duration_seconds":28800,"enabled":false}')")
 echo "    policies prod-access ($prod) and dev-access ($dev)"
 api POST "/v1/policies/$prod/rules" '{"policy_text":"permit (principal in Group::\"sre\", action in [Action::\"request_access\", Action::\"extend\"], resource is AwsPermissionSet in AwsAccount::\"123456789012\") when { context.duration_seconds <= 3600 };","notice":"Keep production sessions short"}' >/dev/null
 api POST "/v1/policies/$prod/rules" '{"policy_text":"forbid (principal, action, resource) unless { context.mfa_authenticated };","audit_session":true}' >/dev/null
@@ -50,8 +41,7 @@ api PUT /v1/aws/permission-sets '{"resources":[
    "metadata":{"team":"data","tier":2},"rank":3,"description":"Data lake engineers","relay_state":"https://console.aws.amazon.com/s3"},
   {"id":"arn:aws:sso:::permissionSet/ssoins-1234567890abcdef/ps-0c0c0c0c0c0c0c0c","name":"ReadOnly"}]}' >/dev/null
 echo "    three permission sets"
-role_id() { id_of "$(api GET "/v1/roles?name=$1")"; }
-aws_role_id() { id_of "$(api GET "/v1/aws/roles?arn=$1")"; }
+aws_role_id() { json_id "$(api GET "/v1/aws/roles?arn=$1")"; }
 sre=$(role_id sre)
 developer=$(role_id developer)
 auditor=$(role_id auditor)
@@ -65,11 +55,6 @@ mkdir -p "$work"
 cp examples/adopt/main.tf examples/adopt/adopt.tfquery.hcl "$work/"
 use_local_provider "$demo_dir"
 echo "    $("$terraform" version | head -n 1), working copy of examples/adopt: $work"
-
-tf() {
-  echo "\$ terraform $*"
-  "$terraform" -chdir="$work" "$@"
-}
 
 step "terraform init"
 tf init -no-color

@@ -71,11 +71,6 @@ echo "    TF_CLI_CONFIG_FILE=$TF_CLI_CONFIG_FILE"
 echo "    JITSUDO_ENDPOINT=$JITSUDO_ENDPOINT JITSUDO_TENANT_ID=$JITSUDO_TENANT_ID JITSUDO_API_KEY=(demo key)"
 echo "    working copy of examples/quickstart: $work"
 
-tf() {
-  echo "\$ terraform $*"
-  "$terraform" -chdir="$work" "$@"
-}
-
 step "terraform init"
 tf init -no-color
 
@@ -83,13 +78,11 @@ step "terraform apply: policy, rules, permission sets and role mappings"
 tf apply -auto-approve -no-color
 
 step "Someone edits the BreakGlass role mapping by hand (out of band)"
-auth=(-H "X-API-Key: $demo_api_key" -H "X-Tenant-ID: $demo_tenant")
 breakglass=$(tf output -raw -no-color breakglass_aws_role_id 2>/dev/null | tail -n 1)
-developer=$(curl -sS "${auth[@]}" "$base/v1/roles?name=developer" | sed -n 's/.*"id":"\([^"]*\)".*/\1/p' | head -n 1)
-sre=$(curl -sS "${auth[@]}" "$base/v1/roles?name=sre" | sed -n 's/.*"id":"\([^"]*\)".*/\1/p' | head -n 1)
+developer=$(role_id developer)
+sre=$(role_id sre)
 echo "\$ curl -X PUT $base/v1/aws/roles/$breakglass/roles  # sre + developer, security-admin dropped"
-curl -sS -f "${auth[@]}" -X PUT -H 'Content-Type: application/json' \
-  --data "[{\"id\":\"$sre\"},{\"id\":\"$developer\"}]" "$base/v1/aws/roles/$breakglass/roles"
+api PUT "/v1/aws/roles/$breakglass/roles" "[{\"id\":\"$sre\"},{\"id\":\"$developer\"}]"
 echo
 
 step "terraform plan detects the drift"

@@ -13,6 +13,15 @@
 # use_local_provider DIR makes terraform run the provider build in bin/ (a
 # CLI configuration in DIR, nothing written to your home) and points it at
 # the server of start_local_server with the demo tenant's key.
+#
+# api METHOD PATH [BODY] calls the server of start_local_server as the demo
+# tenant with the read-write key and prints the JSON answer; it fails on an
+# HTTP error. json_id JSON is the first "id" of an answer (the object's
+# own, or that of a list's first item); role_id NAME is the id of the
+# internal role NAME.
+#
+# tf ARGS... shows and runs `terraform ARGS` with $terraform in the working
+# copy $work (both set by the sourcing script).
 
 demo_tenant=7c9e6679-7425-40de-944b-e07fc1f90ae7
 demo_api_key=demo-read-write-key
@@ -107,4 +116,18 @@ RC
   export TF_CLI_CONFIG_FILE="$dir/terraformrc"
   export TF_IN_AUTOMATION=1 TF_INPUT=0 CHECKPOINT_DISABLE=1
   export JITSUDO_ENDPOINT="$base" JITSUDO_TENANT_ID="$demo_tenant" JITSUDO_API_KEY="$demo_api_key"
+}
+
+api() {
+  curl -sS -f -H "X-API-Key: $demo_api_key" -H "X-Tenant-ID: $demo_tenant" -H 'Content-Type: application/json' \
+    -X "$1" ${3:+--data "$3"} "$base$2"
+}
+
+json_id() { grep -o '"id":"[^"]*"' <<<"$1" | head -n 1 | cut -d'"' -f4; }
+
+role_id() { json_id "$(api GET "/v1/roles?name=$1")"; }
+
+tf() {
+  echo "\$ terraform $*"
+  "$terraform" -chdir="$work" "$@"
 }
