@@ -392,6 +392,13 @@ func (m *policyRuleModel) keepEquivalent(cfg, state *policyRuleModel) {
 	}
 }
 
+// identity is the rule's identity: its policy's id and its own, in lower
+// case as the API gives ids, whatever case the configuration wrote
+// policy_id in (Create, Update and Read must agree).
+func (m *policyRuleModel) identity() []string {
+	return []string{strings.ToLower(m.PolicyID.ValueString()), strings.ToLower(m.ID.ValueString())}
+}
+
 // statementChanged reports whether the structured plan m writes another
 // statement than state holds.
 func (m *policyRuleModel) statementChanged(state *policyRuleModel) bool {
@@ -438,7 +445,7 @@ func (r *policyRuleResource) Create(ctx context.Context, req resource.CreateRequ
 	r.caches.forgetPolicy(policyID, out.Id.String())
 	addPolicyRuleWriteFindings(&resp.Diagnostics, out, plan.isRaw())
 	resp.Diagnostics.Append(plan.fromAPI(ctx, out)...)
-	setIdentity(ctx, resp.Identity, policyRuleIdentityAttributes, &resp.Diagnostics, plan.PolicyID.ValueString(), plan.ID.ValueString())
+	setIdentity(ctx, resp.Identity, policyRuleIdentityAttributes, &resp.Diagnostics, plan.identity()...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	resp.Diagnostics.Append(storeETag(ctx, resp.Private, out.Etag)...)
 }
@@ -456,7 +463,7 @@ func (r *policyRuleResource) Read(ctx context.Context, req resource.ReadRequest,
 	}
 	policyID, ruleID := state.PolicyID.ValueString(), state.ID.ValueString()
 	// Also when the rule is gone: the framework wants an identity then.
-	setIdentity(ctx, resp.Identity, policyRuleIdentityAttributes, &resp.Diagnostics, strings.ToLower(policyID), strings.ToLower(ruleID))
+	setIdentity(ctx, resp.Identity, policyRuleIdentityAttributes, &resp.Diagnostics, state.identity()...)
 	tflog.Trace(ctx, "Reading policy rule", map[string]any{"policy_id": policyID, "rule_id": ruleID})
 	out, err := r.caches.readRule(ctx, r.client, policyID, ruleID)
 	// Not found: the rule, or its whole policy, was deleted outside Terraform.
@@ -517,7 +524,7 @@ func (r *policyRuleResource) Update(ctx context.Context, req resource.UpdateRequ
 	}
 	addPolicyRuleWriteFindings(&resp.Diagnostics, out, plan.isRaw())
 	resp.Diagnostics.Append(plan.fromAPI(ctx, out)...)
-	setIdentity(ctx, resp.Identity, policyRuleIdentityAttributes, &resp.Diagnostics, plan.PolicyID.ValueString(), plan.ID.ValueString())
+	setIdentity(ctx, resp.Identity, policyRuleIdentityAttributes, &resp.Diagnostics, plan.identity()...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	resp.Diagnostics.Append(storeETag(ctx, resp.Private, out.Etag)...)
 }
@@ -578,21 +585,25 @@ func (r *policyRuleResource) ImportState(ctx context.Context, req resource.Impor
 				"e.g. \"2489e9ad-2ee2-8e00-8ec9-32d5f69181c0/7b0c7a51-4a4e-4d4b-9b7e-0f5d1c2e3a4b\"; got %q.", id))
 		return
 	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("policy_id"), policyID)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), ruleID)...)
+	// Lower case, as the API gives ids (Read keeps policy_id as it is).
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("policy_id"), strings.ToLower(policyID))...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), strings.ToLower(ruleID))...)
 }
 
 // Converters -------------------------------------------------------------------
 
 // fromAPI sets m from the server's rule. m holds the prior values (the
 // plan after a write, the state on Read, nulls after ImportState), which
-// decide the representation: the mode; a policy_text or conditions that
+// decide the representation: the mode; policy_id in the case written; a
+// policy_text or conditions that
 // is equivalent to the server's stays as written; an unconstrained scope
 // stays null or an explicit { scope = "any" }.
 func (m *policyRuleModel) fromAPI(ctx context.Context, r *api.Rule) diag.Diagnostics {
 	var diags diag.Diagnostics
 	m.ID = types.StringValue(r.Id.String())
-	m.PolicyID = types.StringValue(r.PolicyId.String())
+	if !strings.EqualFold(m.PolicyID.ValueString(), r.PolicyId.String()) {
+		m.PolicyID = types.StringValue(r.PolicyId.String()) // the same id stays as written
+	}
 	m.Ordinal = types.Int64Value(int64(r.Ordinal))
 	m.Notice = stringFromAPI(r.Notice)
 	m.AuditSession = types.BoolValue(r.AuditSession)

@@ -172,6 +172,30 @@ func (c testAccPolicyRuleExpectChange) CheckPlan(_ context.Context, req planchec
 	resp.Error = fmt.Errorf("no planned change for %s", c.addr)
 }
 
+// A policy_id written in upper case: Create, Update and Read give the same
+// identity (in lower case), so the refresh after each apply does not fail
+// with "Unexpected Identity Change" (Terraform 1.12 and later, which keep
+// identities: this test is in the version matrix).
+func TestAccPolicyRule_upperCasePolicyID(t *testing.T) {
+	srv := acctest.NewServer(t)
+	policyID := strings.ToUpper(testAccPolicyRuleParent(t, srv))
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckPolicyRuleDestroy(srv),
+		Steps: []resource.TestStep{
+			{
+				Config: testAccPolicyRuleConfig(srv, policyID, `  policy_text = "permit (principal, action, resource);"`),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(testAccPolicyRuleAddr, tfjsonpath.New("policy_id"), knownvalue.StringExact(policyID)),
+				},
+			},
+			{
+				Config: testAccPolicyRuleConfig(srv, policyID, `  policy_text = "forbid (principal, action, resource);"`),
+			},
+		},
+	})
+}
+
 func TestAccPolicyRule_basic(t *testing.T) {
 	srv := acctest.NewServer(t)
 	policyID := testAccPolicyRuleParent(t, srv)
