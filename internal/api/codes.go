@@ -19,4 +19,15 @@ const (
 	// CodeUnknownRole is the validation code of a role id, in a mapping,
 	// that is not an internal role of the tenant.
 	CodeUnknownRole = "unknown_role"
+	// CodeTooLong is the validation code of a value longer than its limit
+	// (a Cedar text longer than the limit is not parsed).
+	CodeTooLong = "too_long"
+
+	// The validation codes of Cedar problems, found by internal/cedar's
+	// judgement (besides the codes of its CheckShape).
+	CodeCedarSyntax         = "cedar_syntax"          // the text does not parse
+	CodeCedarStatementCount = "cedar_statement_count" // not exactly one statement where one is expected
+	CodeCedarUnsupported    = "cedar_unsupported"     // valid Cedar that a rule cannot hold
+	CodeAnnotationsDropped  = "annotations_dropped"   // INFO: annotations parse, but a rule does not keep them
+	CodeCedarTooDeep        = "cedar_too_deep"        // nested deeper than MaxDepth; not parsed
 )

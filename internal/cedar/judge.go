@@ -16,17 +16,6 @@ import (
 	"github.com/jitsudo-community/terraform-provider-jitsudo/internal/api"
 )
 
-// Codes of the issues of a judgement, besides the codes of CheckShape: the
-// codes of the JITSudo API's details.validation for Cedar problems.
-const (
-	CodeCedarSyntax         = "cedar_syntax"          // the text does not parse
-	CodeCedarStatementCount = "cedar_statement_count" // not exactly one statement where one is expected
-	CodeCedarUnsupported    = "cedar_unsupported"     // valid Cedar that a rule cannot hold
-	CodeAnnotationsDropped  = "annotations_dropped"   // INFO: annotations parse, but a rule does not keep them
-	CodeTooLong             = "too_long"              // longer than the limit; not parsed
-	CodeCedarTooDeep        = "cedar_too_deep"        // nested deeper than MaxDepth; not parsed
-)
-
 // Causes of issues (Issue.Cause): the step of the judgement that found
 // them.
 const (
@@ -114,7 +103,7 @@ func JudgeText(text string, maxLength int) Judgement {
 		}
 		slices.Sort(names)
 		j.add(Issue{
-			Finding: Finding{Type: FindingInfo, Code: CodeAnnotationsDropped, Location: locPolicyText,
+			Finding: Finding{Type: FindingInfo, Code: api.CodeAnnotationsDropped, Location: locPolicyText,
 				Message: "annotations (" + strings.Join(names, ", ") + ") are not stored: a rule keeps only its effect, scopes and conditions; use notice for a message"},
 			Cause: CauseParse, Annotations: names,
 		})
@@ -146,7 +135,7 @@ func JudgeText(text string, maxLength int) Judgement {
 
 // unsupported is a cedar_unsupported issue at policy_text.
 func unsupported(cause, reason string, err error) Issue {
-	return Issue{Finding: Finding{Type: FindingError, Code: CodeCedarUnsupported, Location: locPolicyText, Message: reason}, Cause: cause, Err: err}
+	return Issue{Finding: Finding{Type: FindingError, Code: api.CodeCedarUnsupported, Location: locPolicyText, Message: reason}, Cause: cause, Err: err}
 }
 
 // IssueOf is the issue for an error of CheckBounds or of parsing (ParseOne,
@@ -156,7 +145,7 @@ func unsupported(cause, reason string, err error) Issue {
 // cedar_statement_count (with where the second statement starts, if any)
 // otherwise.
 func IssueOf(err error, location string) Issue {
-	is := Issue{Finding: Finding{Type: FindingError, Code: CodeCedarStatementCount, Location: location, Message: err.Error()}, Cause: CauseParse, Err: err}
+	is := Issue{Finding: Finding{Type: FindingError, Code: api.CodeCedarStatementCount, Location: location, Message: err.Error()}, Cause: CauseParse, Err: err}
 	var (
 		le *LimitError
 		se *SyntaxError
@@ -164,13 +153,13 @@ func IssueOf(err error, location string) Issue {
 	)
 	switch {
 	case errors.As(err, &le):
-		is.Cause, is.Code = CauseBounds, CodeCedarTooDeep
+		is.Cause, is.Code = CauseBounds, api.CodeCedarTooDeep
 		if le.Limit == LimitLength {
-			is.Code = CodeTooLong
+			is.Code = api.CodeTooLong
 		}
 		is.Line, is.Column = le.Line, le.Column
 	case errors.As(err, &se):
-		is.Code, is.Message = CodeCedarSyntax, se.Message
+		is.Code, is.Message = api.CodeCedarSyntax, se.Message
 		is.Line, is.Column = se.Line, se.Column
 	case errors.As(err, &ce):
 		is.Line, is.Column = ce.Line, ce.Column
@@ -297,10 +286,10 @@ func assembledIssue(r Rule, text string, err error) Issue {
 	is := IssueOf(err, locConditions)
 	is.Cause = CauseAssembled
 	switch {
-	case is.Code == CodeTooLong || is.Code == CodeCedarTooDeep:
+	case is.Code == api.CodeTooLong || is.Code == api.CodeCedarTooDeep:
 		is.Location, is.Line, is.Column = "", 0, 0
 	case strings.TrimSpace(r.Conditions) == "":
-		is.Code, is.Location, is.Message, is.Line, is.Column = CodeCedarSyntax, "", err.Error(), 0, 0
+		is.Code, is.Location, is.Message, is.Line, is.Column = api.CodeCedarSyntax, "", err.Error(), 0, 0
 	default:
 		bare := r
 		bare.Conditions = ""

@@ -76,19 +76,19 @@ func judgeCedarRule(text string) cedarRuleJudgement {
 // cedar_decompose returns.
 func cedarFunctionFinding(is cedar.Issue) cedarFinding {
 	switch is.Code {
-	case cedar.CodeCedarSyntax, cedar.CodeCedarTooDeep:
+	case api.CodeCedarSyntax, api.CodeCedarTooDeep:
 		f := newCedarFinding(is.Code, is.Message)
 		if is.Line > 0 {
 			f.Line, f.Column = types.Int64Value(int64(is.Line)), types.Int64Value(int64(is.Column))
 		}
 		return f
-	case cedar.CodeCedarStatementCount:
+	case api.CodeCedarStatementCount:
 		return newCedarFinding(is.Code, cedarCountPrefix+is.Message)
-	case cedar.CodeAnnotationsDropped:
+	case api.CodeAnnotationsDropped:
 		return newCedarFinding(is.Code,
 			fmt.Sprintf("annotations (%s) are not stored: a JITSudo rule keeps only its effect, scopes and conditions; use the rule's notice for a message",
 				strings.Join(is.Annotations, ", ")))
-	case cedar.CodeCedarUnsupported:
+	case api.CodeCedarUnsupported:
 		return newCedarFinding(is.Code, cedarUnsupportedMessage(cedar.RenameFields(is.Message)))
 	}
 	return newCedarFinding(is.Code, cedar.RenameFields(is.Message))
@@ -111,9 +111,9 @@ func cedarParseProblem(is cedar.Issue) string {
 	switch {
 	case is.Cause == cedar.CauseBounds:
 		return is.Message + "; the text is not parsed"
-	case is.Code == cedar.CodeCedarSyntax && is.Line > 0:
+	case is.Code == api.CodeCedarSyntax && is.Line > 0:
 		return fmt.Sprintf("Cedar syntax error at %d:%d (line:column): %s", is.Line, is.Column, is.Message)
-	case is.Code == cedar.CodeCedarSyntax:
+	case is.Code == api.CodeCedarSyntax:
 		return "Cedar syntax error: " + is.Message
 	default:
 		return cedarCountPrefix + is.Message

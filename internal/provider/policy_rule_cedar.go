@@ -110,7 +110,7 @@ func validatePolicyRuleStructured(parts policyRuleParts, diags *diag.Diagnostics
 // that names the limit; over the length limit is left to the attribute's
 // length validator.
 func addPolicyRuleTooDeep(diags *diag.Diagnostics, is cedar.Issue, name string) {
-	if is.Code != cedar.CodeCedarTooDeep {
+	if is.Code != api.CodeCedarTooDeep {
 		return
 	}
 	diags.AddAttributeError(path.Root(name), "Cedar Nested Too Deeply",
@@ -136,11 +136,11 @@ func policyRuleConditionsProblem(r cedar.Rule) string {
 // conditions for an issue of the statement assembled from a rule.
 func policyRuleConditionsMessage(is cedar.Issue) string {
 	switch {
-	case is.Code == cedar.CodeTooLong || is.Code == cedar.CodeCedarTooDeep:
+	case is.Code == api.CodeTooLong || is.Code == api.CodeCedarTooDeep:
 		return fmt.Sprintf("the statement assembled from the rule is refused before parsing: %v.", is.Err)
-	case is.Code == cedar.CodeCedarSyntax && is.Line > 0:
+	case is.Code == api.CodeCedarSyntax && is.Line > 0:
 		return fmt.Sprintf("Cedar syntax error at line %d, column %d of conditions: %s. Conditions are `when { ... }` and `unless { ... }` clauses.", is.Line, is.Column, is.Message)
-	case is.Code == cedar.CodeCedarSyntax:
+	case is.Code == api.CodeCedarSyntax:
 		return fmt.Sprintf("conditions do not form valid Cedar `when { ... }` / `unless { ... }` clauses: %s.", is.Message)
 	case is.Line > 0:
 		// Conditions that close the statement and start another one: the
@@ -161,25 +161,25 @@ func validatePolicyRuleText(text string, diags *diag.Diagnostics) {
 		switch {
 		case is.Cause == cedar.CauseBounds:
 			addPolicyRuleTooDeep(diags, is, "policy_text")
-		case is.Code == cedar.CodeCedarSyntax && is.Line > 0:
+		case is.Code == api.CodeCedarSyntax && is.Line > 0:
 			diags.AddAttributeError(at, "Invalid Cedar Policy",
 				fmt.Sprintf("Cedar syntax error at line %d, column %d of policy_text: %s.", is.Line, is.Column, is.Message))
-		case is.Code == cedar.CodeCedarSyntax:
+		case is.Code == api.CodeCedarSyntax:
 			diags.AddAttributeError(at, "Invalid Cedar Policy", fmt.Sprintf("Cedar syntax error in policy_text: %s.", is.Message))
-		case is.Code == cedar.CodeCedarStatementCount && is.Line > 0:
+		case is.Code == api.CodeCedarStatementCount && is.Line > 0:
 			diags.AddAttributeError(at, "Invalid Cedar Policy",
 				fmt.Sprintf("policy_text must hold exactly one Cedar statement (one permit or forbid policy), but the second one starts at line %d, column %d: %s. "+
 					"Write one jitsudo_policy_rule per statement.", is.Line, is.Column, is.Message))
-		case is.Code == cedar.CodeCedarStatementCount:
+		case is.Code == api.CodeCedarStatementCount:
 			diags.AddAttributeError(at, "Invalid Cedar Policy",
 				fmt.Sprintf("policy_text must hold exactly one Cedar statement (one permit or forbid policy): %s. Write one jitsudo_policy_rule per statement.", is.Message))
-		case is.Code == cedar.CodeAnnotationsDropped:
+		case is.Code == api.CodeAnnotationsDropped:
 			diags.AddAttributeWarning(at, "Cedar Annotations Not Stored",
 				fmt.Sprintf("The annotations of policy_text (%s) are valid Cedar, but a rule keeps only its effect, scopes and conditions, so the server drops them. Use notice for a message to requesters.", strings.Join(is.Annotations, ", ")))
-		case is.Code == cedar.CodeCedarUnsupported && is.Cause == cedar.CauseDecompose:
+		case is.Code == api.CodeCedarUnsupported && is.Cause == cedar.CauseDecompose:
 			diags.AddAttributeError(at, "Unsupported Cedar Policy",
 				fmt.Sprintf("policy_text is valid Cedar, but it cannot be stored as a rule: %s.", is.Message))
-		case is.Code == cedar.CodeCedarUnsupported:
+		case is.Code == api.CodeCedarUnsupported:
 			diags.AddAttributeError(at, "Unsupported Cedar Policy", fmt.Sprintf("policy_text cannot be stored as a rule: %s.", is.Message))
 		default:
 			diags.AddAttributeWarning(at, "Cedar Policy Finding", is.Message+".")

@@ -55,7 +55,7 @@ func (e *apiError) body() api.Error {
 }
 
 func errNotFound(kind, id string) *apiError {
-	return &apiError{Status: http.StatusNotFound, Code: "not_found", Message: fmt.Sprintf("%s %s not found", kind, id)}
+	return &apiError{Status: http.StatusNotFound, Code: api.CodeNotFound, Message: fmt.Sprintf("%s %s not found", kind, id)}
 }
 
 func errForbidden(msg string) *apiError {
@@ -71,7 +71,7 @@ func errConflict(msg, existingID string) *apiError {
 }
 
 func errPrecondition(given, current string) *apiError {
-	return &apiError{Status: http.StatusPreconditionFailed, Code: "precondition_failed",
+	return &apiError{Status: http.StatusPreconditionFailed, Code: api.CodePreconditionFailed,
 		Message: fmt.Sprintf("If-Match %s does not match the current ETag %s; read the object again and retry", given, current)}
 }
 
@@ -120,7 +120,7 @@ func (v *validation) preconditionErr() error {
 	}
 	return &apiError{
 		Status: http.StatusPreconditionFailed,
-		Code:   "precondition_failed",
+		Code:   api.CodePreconditionFailed,
 		Message: fmt.Sprintf("%d %s failed, nothing was changed; read the objects again and compare them with the intended ones: %s",
 			len(v.items), plural(len(v.items), "precondition", "preconditions"), v.summary()),
 		Details: map[string]any{"validation": v.items},

@@ -12,6 +12,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/oapi-codegen/nullable"
+
+	"github.com/jitsudo-community/terraform-provider-jitsudo/internal/api"
 )
 
 // decodeFields decodes the JSON body strictly into dst (see decodeBody) and
@@ -61,7 +63,7 @@ func checkLength(v *validation, location, s string, min, max int) {
 	case n < min:
 		v.add(location, "too_short", "%s must be at least %d characters long, got %d", location, min, n)
 	case n > max:
-		v.add(location, "too_long", "%s must be at most %d characters long, got %d", location, max, n)
+		v.add(location, api.CodeTooLong, "%s must be at most %d characters long, got %d", location, max, n)
 	}
 }
 

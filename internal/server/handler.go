@@ -67,7 +67,7 @@ func (s *Server) route(mux *http.ServeMux) http.Handler {
 			mux.ServeHTTP(w, r)
 			return
 		}
-		notFound := &apiError{Status: http.StatusNotFound, Code: "not_found",
+		notFound := &apiError{Status: http.StatusNotFound, Code: api.CodeNotFound,
 			Message: fmt.Sprintf("no route for %s %s; see internal/api/openapi.yaml for the API's paths", r.Method, truncate(r.URL.EscapedPath(), 256))}
 		if !canonicalPath(r) {
 			s.writeError(w, r, notFound)

@@ -168,6 +168,6 @@ func checkParamText(v *validation, name, val string, limit int) {
 		return
 	}
 	if n := utf8.RuneCountInString(val); n > limit {
-		v.add(name, "too_long", "%s must be at most %d characters long, got %d", name, limit, n)
+		v.add(name, api.CodeTooLong, "%s must be at most %d characters long, got %d", name, limit, n)
 	}
 }

@@ -17,6 +17,7 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"github.com/jitsudo-community/terraform-provider-jitsudo/internal/api"
 	"github.com/jitsudo-community/terraform-provider-jitsudo/internal/validate"
 )
 
@@ -270,7 +271,7 @@ func (s *Server) authPrincipal(r *http.Request) (principal, error) {
 		return principal{}, v.err()
 	}
 	if tenant != keyTenant {
-		return principal{}, &apiError{Status: http.StatusForbidden, Code: "tenant_mismatch",
+		return principal{}, &apiError{Status: http.StatusForbidden, Code: api.CodeTenantMismatch,
 			Message: fmt.Sprintf("the API key does not belong to tenant %s; send the key of that tenant or its id in X-Tenant-ID", tenant)}
 	}
 	if readOnly && r.Method != http.MethodGet && r.Method != http.MethodHead {

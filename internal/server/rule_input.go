@@ -314,7 +314,7 @@ func listedRules(rules []api.Rule, raw map[string]json.RawMessage, body ruleReor
 		first[id] = i
 		k, ok := byID[id]
 		if !ok {
-			v.add(loc, "not_found", "rule %s is not a rule of policy %s", id, pid)
+			v.add(loc, api.CodeNotFound, "rule %s is not a rule of policy %s", id, pid)
 			continue
 		}
 		listed = append(listed, k)

@@ -31,10 +31,10 @@ func validationErr(v *validation) error {
 	if v.ok() {
 		return nil
 	}
-	v.code = "invalid_cedar"
+	v.code = api.CodeInvalidCedar
 	for _, it := range v.items {
 		switch it.Code {
-		case cedar.CodeCedarSyntax, cedar.CodeCedarStatementCount, cedar.CodeCedarUnsupported, cedar.CodeCedarTooDeep:
+		case api.CodeCedarSyntax, api.CodeCedarStatementCount, api.CodeCedarUnsupported, api.CodeCedarTooDeep:
 		default:
 			v.code = "invalid_request"
 		}
@@ -113,19 +113,19 @@ func addCedarError(v *validation, loc string, err error, prefix string) {
 func cedarErrorDetail(is cedar.Issue, loc, prefix string) api.ValidationDetail {
 	d := api.ValidationDetail{Type: api.ValidationDetailTypeERROR, Code: is.Code, Location: loc}
 	switch is.Code {
-	case cedar.CodeTooLong:
+	case api.CodeTooLong:
 		var le *cedar.LimitError
 		errors.As(is.Err, &le)
 		d.Message = fmt.Sprintf("%s%s must be at most %d characters long, got %d", prefix, loc, le.Max, le.Actual)
-	case cedar.CodeCedarTooDeep, cedar.CodeCedarSyntax:
+	case api.CodeCedarTooDeep, api.CodeCedarSyntax:
 		d.Message = prefix + is.Err.Error()
 		if is.Line > 0 {
 			line, col := is.Line, is.Column
 			d.Line, d.Column = &line, &col
 		}
-	case cedar.CodeCedarStatementCount:
+	case api.CodeCedarStatementCount:
 		d.Message = fmt.Sprintf("%s%s must hold exactly one Cedar statement: %v", prefix, loc, is.Err)
-	case cedar.CodeCedarUnsupported:
+	case api.CodeCedarUnsupported:
 		switch is.Cause {
 		case cedar.CauseDecompose:
 			d.Message = prefix + "the statement is valid Cedar but cannot be stored as a rule: " + is.Message
@@ -188,7 +188,7 @@ func applyStructured(v *validation, r *api.Rule) (findings []api.ValidationDetai
 // judgement of a structured rule.
 func conditionsErrorDetail(is cedar.Issue) api.ValidationDetail {
 	switch {
-	case is.Code == cedar.CodeCedarTooDeep && is.Location == "conditions":
+	case is.Code == api.CodeCedarTooDeep && is.Location == "conditions":
 		// Name the limit, positioned within the conditions.
 		d := cedarErrorDetail(is, is.Location, "")
 		d.Message = fmt.Sprintf("conditions nest deeper than the limit of %d levels (brackets, operators and namespaces)", cedar.MaxDepth)
@@ -198,18 +198,18 @@ func conditionsErrorDetail(is cedar.Issue) api.ValidationDetail {
 		return d
 	case is.Cause == cedar.CauseBounds:
 		return cedarErrorDetail(is, is.Location, "")
-	case is.Code == cedar.CodeTooLong || is.Code == cedar.CodeCedarTooDeep:
+	case is.Code == api.CodeTooLong || is.Code == api.CodeCedarTooDeep:
 		return cedarErrorDetail(is, "", "the assembled statement: ")
 	}
 	d := api.ValidationDetail{Type: api.ValidationDetailTypeERROR, Code: is.Code, Location: is.Location}
 	switch {
 	case is.Location == "":
 		d.Message = "the assembled statement does not parse: " + is.Err.Error()
-	case is.Code == cedar.CodeCedarSyntax && is.Line > 0:
+	case is.Code == api.CodeCedarSyntax && is.Line > 0:
 		line, col := is.Line, is.Column
 		d.Line, d.Column = &line, &col
 		d.Message = fmt.Sprintf("syntax error at line %d, column %d of conditions: %s", line, col, is.Message)
-	case is.Code == cedar.CodeCedarSyntax:
+	case is.Code == api.CodeCedarSyntax:
 		d.Message = "conditions do not form valid Cedar when/unless clauses: " + is.Err.Error() + " (position in the assembled policy_text)"
 	default:
 		d.Message = "conditions may only hold when { ... } and unless { ... } clauses, but they end the statement early: " + is.Err.Error()

@@ -79,7 +79,7 @@ func (store) KnownRoleIDs(ctx context.Context, tx *sql.Tx, tenant string, ids []
 			return nil, err
 		}
 		if n == 0 {
-			v.add(fmt.Sprintf("[%d].id", i), "unknown_role", "role %s does not exist; list the roles with GET /v1/roles", id)
+			v.add(fmt.Sprintf("[%d].id", i), api.CodeUnknownRole, "role %s does not exist; list the roles with GET /v1/roles", id)
 			continue
 		}
 		want[id] = true

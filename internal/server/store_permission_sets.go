@@ -157,11 +157,11 @@ func checkUpsertPreconditions(ctx context.Context, tx *sql.Tx, tenant string, it
 		prefix := fmt.Sprintf("resources[%d]", i)
 		switch {
 		case in.IfMatch != nil && !exists:
-			v.add(prefix+".if_match", "precondition_failed", "permission set %s does not exist (if_match %s)", in.Id, *in.IfMatch)
+			v.add(prefix+".if_match", api.CodePreconditionFailed, "permission set %s does not exist (if_match %s)", in.Id, *in.IfMatch)
 		case in.IfMatch != nil && !etagMatches(*in.IfMatch, cur):
-			v.add(prefix+".if_match", "precondition_failed", "permission set %s has another current ETag %s (if_match %s)", in.Id, cur, *in.IfMatch)
+			v.add(prefix+".if_match", api.CodePreconditionFailed, "permission set %s has another current ETag %s (if_match %s)", in.Id, cur, *in.IfMatch)
 		case in.IfNoneMatch != nil && exists:
-			v.add(prefix+".if_none_match", "precondition_failed", "permission set %s already exists (current ETag %s; if_none_match *)", in.Id, cur)
+			v.add(prefix+".if_none_match", api.CodePreconditionFailed, "permission set %s already exists (current ETag %s; if_none_match *)", in.Id, cur)
 		}
 	}
 	return v.preconditionErr()
@@ -272,7 +272,7 @@ func checkDeletePreconditions(ctx context.Context, tx *sql.Tx, tenant string, id
 	v := &validation{}
 	for _, id := range checked {
 		if cur, exists := current[id]; exists && !etagMatches(ifMatch[id], cur) {
-			v.add(ifMatchLocation(id), "precondition_failed", "permission set %s has another current ETag %s (if_match %s)", id, cur, ifMatch[id])
+			v.add(ifMatchLocation(id), api.CodePreconditionFailed, "permission set %s has another current ETag %s (if_match %s)", id, cur, ifMatch[id])
 		}
 	}
 	return v.preconditionErr()

@@ -143,7 +143,7 @@ func (store) RuleByID(ctx context.Context, tx *sql.Tx, tenant, policyID, id stri
 	r, _, err := scanRule(tx.QueryRowContext(ctx,
 		`SELECT `+ruleColumns+` FROM rules WHERE tenant_id = ? AND policy_id = ? AND id = ?`, tenant, policyID, id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return r, &apiError{Status: http.StatusNotFound, Code: "not_found",
+		return r, &apiError{Status: http.StatusNotFound, Code: api.CodeNotFound,
 			Message: fmt.Sprintf("rule %s not found in policy %s", id, policyID)}
 	}
 	if err != nil {
