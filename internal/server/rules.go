@@ -230,16 +230,25 @@ func (s *Server) cedarSchema() string {
 	return cedar.DefaultSchema()
 }
 
+// parsedSchema is cedarSchema parsed, once: it does not change while the
+// server runs, and parsing it for every rule written costs more than the
+// rule's own validation.
+func (s *Server) parsedSchema() (*cedar.Schema, error) {
+	s.schemaOnce.Do(func() { s.schema, s.schemaErr = cedar.ParseSchema(s.cedarSchema()) })
+	return s.schema, s.schemaErr
+}
+
 // schemaFindings validates policyText against the server's Cedar schema.
 // The findings are warnings: they never reject a write. A schema that does
 // not load is logged and reported as an INFO finding.
 func (s *Server) schemaFindings(policyText string) []api.ValidationDetail {
-	fs, err := cedar.ValidatePolicy(policyText, s.cedarSchema())
+	schema, err := s.parsedSchema()
 	if err != nil {
 		s.log.Error("the Cedar schema does not load; rules are not validated against it", "error", err)
 		return []api.ValidationDetail{{Type: api.ValidationDetailTypeINFO, Code: "schema_unavailable", Location: "policy_text",
 			Message: "the rule was not checked against the Cedar schema: the server's schema does not load: " + err.Error()}}
 	}
+	fs := schema.ValidatePolicy(policyText)
 	out := make([]api.ValidationDetail, len(fs))
 	for i, f := range fs {
 		out[i] = findingDetail(f, f.Location, "")

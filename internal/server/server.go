@@ -9,9 +9,11 @@ import (
 	"database/sql"
 	"errors"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/jitsudo-community/terraform-provider-jitsudo/internal/api"
+	"github.com/jitsudo-community/terraform-provider-jitsudo/internal/cedar"
 )
 
 // Options configure a Server. The zero value is an in-memory server with no
@@ -53,6 +55,11 @@ type Server struct {
 	maxBatch int
 
 	mw middleware // auth, rate limit, faults, idempotency, counts (middleware.go)
+
+	// schema is the server's Cedar schema, parsed once (parsedSchema).
+	schemaOnce sync.Once
+	schema     *cedar.Schema
+	schemaErr  error
 }
 
 var _ api.ServerInterface = (*Server)(nil)
