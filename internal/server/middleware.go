@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/hex"
 	"fmt"
 	"log/slog"
@@ -245,12 +244,8 @@ func (s *Server) authPrincipal(r *http.Request) (principal, error) {
 		return principal{}, &apiError{Status: http.StatusUnauthorized, Code: "unauthenticated",
 			Message: "missing X-API-Key header; send an API key of the tenant"}
 	}
-	var stored apiKey
-	var found bool
-	err := s.inTx(r.Context(), func(tx *sql.Tx) (err error) {
-		stored, found, err = s.store.KeyByHash(r.Context(), tx, hashKey(key))
-		return err
-	})
+	// One read: no transaction (inTx would take SQLite's write lock).
+	stored, found, err := s.store.KeyByHash(r.Context(), s.db, hashKey(key))
 	if err != nil {
 		return principal{}, fmt.Errorf("look up API key: %w", err)
 	}

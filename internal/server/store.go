@@ -25,6 +25,12 @@ import (
 // database itself (migrations, transactions, savepoints) is db.go's.
 type store struct{}
 
+// rowQuerier is a *sql.Tx, or the *sql.DB for the one read that needs no
+// transaction (the API key of every request, authPrincipal).
+type rowQuerier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
 // rowScanner is a *sql.Row or *sql.Rows.
 type rowScanner interface{ Scan(dest ...any) error }
 

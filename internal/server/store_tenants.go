@@ -56,9 +56,9 @@ type apiKey struct {
 }
 
 // KeyByHash reads the API key with the hash (hashKey); found is false
-// when there is none.
-func (store) KeyByHash(ctx context.Context, tx *sql.Tx, hash string) (key apiKey, found bool, err error) {
-	err = tx.QueryRowContext(ctx, `SELECT tenant_id, read_only FROM api_keys WHERE key_hash = ?`, hash).Scan(&key.tenant, &key.readOnly)
+// when there is none. A single read, so q may be the database itself.
+func (store) KeyByHash(ctx context.Context, q rowQuerier, hash string) (key apiKey, found bool, err error) {
+	err = q.QueryRowContext(ctx, `SELECT tenant_id, read_only FROM api_keys WHERE key_hash = ?`, hash).Scan(&key.tenant, &key.readOnly)
 	if errors.Is(err, sql.ErrNoRows) {
 		return key, false, nil
 	}
