@@ -185,15 +185,7 @@ func cedarAuthorizeFuncError(err error) *function.FuncError {
 		}
 		return function.NewArgumentFuncError(cedarIsAuthorizedArgs[ie.Arg], msg)
 	}
-	var le *cedar.LimitError
-	if errors.As(err, &le) {
-		return function.NewArgumentFuncError(0, le.Error()+"; the text is not parsed")
-	}
-	var se *cedar.SyntaxError
-	if errors.As(err, &se) && se.Line > 0 {
-		return function.NewArgumentFuncError(0, fmt.Sprintf("Cedar syntax error at %d:%d (line:column): %s", se.Line, se.Column, se.Message))
-	}
-	return function.NewArgumentFuncError(0, "Cedar syntax error: "+err.Error())
+	return function.NewArgumentFuncError(0, cedarParseProblem(cedar.IssueOf(err, "")))
 }
 
 // terraformJSON converts a Terraform value (of any type, as a dynamic

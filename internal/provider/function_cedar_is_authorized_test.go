@@ -151,6 +151,8 @@ func TestFunctionCedarIsAuthorized_runErrors(t *testing.T) {
 	}{
 		"syntax": {policies: "permit (principal, action, resource) when { 1 + };", request: okRequest, entities: noEntities,
 			arg: 0, want: "Cedar syntax error at 1:"},
+		"too deep": {policies: "permit (principal, action, resource) when { " + strings.Repeat("(", 200) + "true" + strings.Repeat(")", 200) + " };",
+			request: okRequest, entities: noEntities, arg: 0, want: "the text is not parsed"},
 		"duplicate id": {policies: `@id("a") permit (principal, action, resource); @id("a") permit (principal, action, resource);`, request: okRequest, entities: noEntities,
 			arg: 0, want: `two policies have the id "a"`},
 		"bad principal": {request: tfObject(t, map[string]attr.Value{"principal": str("alice"), "action": str(`Action::"a"`), "resource": str(`R::"r"`)}), entities: noEntities,
