@@ -263,7 +263,7 @@ func (d *authorizationDataSource) policySets(ctx context.Context, id types.Strin
 	}
 	sets := make([]*cedar.PolicySet, 0, len(ids))
 	for _, pid := range ids {
-		p, err := d.client.GetPolicy(ctx, pid)
+		p, err := d.caches.readPolicy(ctx, d.client, pid) // shared with the policy's and rules' refresh
 		if errors.Is(err, client.ErrNotFound) && !id.IsNull() {
 			diags.AddAttributeError(path.Root("policy_id"), "Policy Not Found",
 				fmt.Sprintf("No policy with id %q exists in the tenant the provider is configured with (its tenant_id). "+

@@ -2,6 +2,7 @@ package provider_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -10,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
@@ -68,6 +70,7 @@ data "jitsudo_authorization" "` + name + `" {
 
 func TestAccAuthorizationDataSource_policy(t *testing.T) {
 	srv := acctest.NewServer(t)
+	var policyGets int64
 	at := tfjsonpath.New[string]
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
@@ -108,6 +111,23 @@ check "nobody_without_mfa" {
 					statecheck.CompareValuePairs("data.jitsudo_authorization.no_context", at("errors").AtSliceIndex(1).AtMapKey("rule_id"), "jitsudo_policy_rule.mfa", at("id"), compare.ValuesSame()),
 					statecheck.CompareValuePairs("data.jitsudo_authorization.no_context", at("errors").AtSliceIndex(1).AtMapKey("policy_id"), "jitsudo_policy.prod", at("id"), compare.ValuesSame()),
 				},
+			},
+			{
+				// The four data sources read the policy from the one GET
+				// that the refresh of the policy and its rules makes, not
+				// with one GET each (5 before).
+				PreConfig: func() { policyGets = srv.Requests(t)["GET /v1/policies/{policyId}"] },
+				Config: srv.Config(testAccAuthorizationPolicy +
+					testAccAuthorizationRequest("mfa", `{ duration_seconds = 14400, mfa_authenticated = true }`, "") +
+					testAccAuthorizationRequest("no_mfa", `{ duration_seconds = 3600, mfa_authenticated = false }`, "") +
+					testAccAuthorizationRequest("too_long", `{ duration_seconds = 14401, mfa_authenticated = true }`, "") +
+					testAccAuthorizationRequest("no_context", `null`, "")),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{planCheckFunc(func() error {
+					if n := srv.Requests(t)["GET /v1/policies/{policyId}"] - policyGets; n != 1 {
+						return fmt.Errorf("%d GETs of the policy for a no-change plan, want 1", n)
+					}
+					return nil
+				})}},
 			},
 			{
 				// A postcondition on the decision fails the run.
@@ -266,4 +286,12 @@ forbid (principal, action == Action::"request_access", resource) unless { contex
 			},
 		},
 	})
+}
+
+// planCheckFunc is a plan check that runs a function (on the server, not
+// the plan).
+type planCheckFunc func() error
+
+func (f planCheckFunc) CheckPlan(_ context.Context, _ plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
+	resp.Error = f()
 }

@@ -38,12 +38,15 @@ func (b *resourceBase) configured(diags *diag.Diagnostics) bool {
 // every resource. Data sources read through no cache.
 type dataSourceBase struct {
 	client *client.Client
+	// caches are the reads this process shares with the resources.
+	caches *refreshCaches
 }
 
-// Configure takes the API client the provider's Configure put into
-// ProviderData.
+// Configure takes the API client and the caches the provider's Configure
+// put into ProviderData.
 func (b *dataSourceBase) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
 	b.client = clientFromProviderData(req.ProviderData, &resp.Diagnostics)
+	b.caches = cachesFromProviderData(req.ProviderData)
 }
 
 // configured reports whether the data source has an API client, adding the

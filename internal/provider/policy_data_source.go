@@ -235,7 +235,7 @@ func policyLookupFailed(diags *diag.Diagnostics, at path.Path, err error, notFou
 
 func (d *policyDataSource) byID(ctx context.Context, id string) (*api.Policy, error) {
 	tflog.Debug(ctx, "Reading policy by id", map[string]any{"id": id})
-	return d.client.GetPolicy(ctx, id)
+	return d.caches.readPolicy(ctx, d.client, id) // shared with the policy's and rules' refresh
 }
 
 // byName finds the policy's id with the list's name filter, then reads the
